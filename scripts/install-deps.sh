@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs every package tsdbd needs to build, run and test, from Debian 12's archive.
 # Safe to run repeatedly: it asks apt only for what is missing.
+#   --build-only   only what building needs (the container image's build stage)
 set -euo pipefail
+
+build_only=false
+[[ ${1:-} == --build-only ]] && build_only=true
 
 packages=(
   # toolchain
@@ -10,10 +14,12 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libprotobuf-dev protobuf-compiler libsnappy-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libre2-dev libc-ares-dev zlib1g-dev libssl-dev
-  # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl python3 prometheus
 )
+if ! $build_only; then
+  # real peers and tools for the end-to-end tests
+  packages+=(curl python3 prometheus)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
