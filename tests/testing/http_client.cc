@@ -111,7 +111,9 @@ HttpResponse Fetch(uint16_t port, const HttpRequest& request, std::chrono::milli
 }
 
 HttpResponse Get(uint16_t port, const std::string& target) {
-  return Fetch(port, HttpRequest{.target = target});
+  HttpRequest request;
+  request.target = target;
+  return Fetch(port, request);
 }
 
 }  // namespace tsdbd::testing
