@@ -1,0 +1,25 @@
+// The metric types of the Prometheus text exposition format that tsdbd writes.
+#pragma once
+
+#include <string_view>
+
+namespace tsdbd::metrics {
+
+enum class MetricType { kCounter, kGauge, kHistogram, kUntyped };
+
+// The word on the "# TYPE" line: "counter", "gauge", "histogram", "untyped".
+constexpr std::string_view MetricTypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+    case MetricType::kUntyped:
+      return "untyped";
+  }
+  return "untyped";
+}
+
+}  // namespace tsdbd::metrics
