@@ -49,17 +49,19 @@ YamlValue Float(double f) {
   std::string out = neg ? "-" : "";
   if (exp < -4 || exp >= 21) {
     out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
+    if (digits.size() > 1) out.append(".").append(digits, 1);
     char eb[16];
     std::snprintf(eb, sizeof(eb), "e%c%02d", exp < 0 ? '-' : '+', std::abs(exp));
     return YamlValue::Raw(out + eb);
   }
   if (exp < 0) {
-    out += "0." + std::string(-exp - 1, '0') + digits;
+    out.append("0.");
+    out.append(static_cast<size_t>(-exp - 1), '0');
+    out.append(digits);
   } else if (static_cast<int>(digits.size()) <= exp + 1) {
     out += digits + std::string(exp + 1 - digits.size(), '0');
   } else {
-    out += digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
+    out.append(digits, 0, exp + 1).append(".").append(digits, exp + 1);
   }
   return YamlValue::Raw(out);
 }

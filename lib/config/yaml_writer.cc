@@ -225,13 +225,13 @@ void YamlValue::EmitBlock(std::string* out, int indent) const {
   const std::string pad(indent, ' ');
   if (kind_ == Kind::kMap) {
     for (const auto& [key, value] : items_) {
-      *out += pad + FormatYamlString(key, false) + ":";
+      out->append(pad).append(FormatYamlString(key, false)).append(":");
       switch (value.kind_) {
         case Kind::kString:
-          *out += " " + FormatYamlString(value.text_, false) + "\n";
+          out->append(" ").append(FormatYamlString(value.text_, false)).append("\n");
           break;
         case Kind::kRaw:
-          *out += " " + value.text_ + "\n";
+          out->append(" ").append(value.text_).append("\n");
           break;
         case Kind::kMap:
           if (value.items_.empty()) {
@@ -270,10 +270,10 @@ void YamlValue::EmitBlock(std::string* out, int indent) const {
     const YamlValue& value = item.second;
     switch (value.kind_) {
       case Kind::kString:
-        *out += pad + "- " + FormatYamlString(value.text_, false) + "\n";
+        out->append(pad).append("- ").append(FormatYamlString(value.text_, false)).append("\n");
         break;
       case Kind::kRaw:
-        *out += pad + "- " + value.text_ + "\n";
+        out->append(pad).append("- ").append(value.text_).append("\n");
         break;
       case Kind::kMap:
       case Kind::kSeq:
@@ -285,7 +285,7 @@ void YamlValue::EmitBlock(std::string* out, int indent) const {
         std::string inner;
         value.EmitBlock(&inner, indent + 2);
         // The first line's indentation becomes the "- " marker.
-        *out += pad + "- " + inner.substr(indent + 2);
+        out->append(pad).append("- ").append(inner, indent + 2);
         break;
       }
     }
