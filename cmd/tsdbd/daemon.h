@@ -1,0 +1,77 @@
+// The running tsdbd: configuration, data directory, HTTP server, and their lifecycle.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "cmd/tsdbd/flags.h"
+#include "lib/model/result.h"
+#include "lib/model/time_format.h"
+
+namespace tsdbd {
+
+namespace config {
+struct Config;
+}
+namespace http {
+class Server;
+}
+namespace tsdb {
+class DirLock;
+}
+class SelfMetrics;
+
+class Daemon {
+ public:
+  explicit Daemon(Flags flags);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Loads the configuration, locks the data directory and starts serving. An error (bad
+  // config file, directory locked, address in use) leaves nothing running.
+  Status Start();
+
+  // Blocks, carrying out reload requests, until a shutdown is requested; then stops
+  // accepting connections, finishes in-flight requests and releases the data directory.
+  void Run();
+
+  // Thread-safe; may be called before Run(). `done` (optional) gets the reload's outcome.
+  void RequestReload(std::function<void(Status)> done = {});
+  void RequestShutdown();
+
+  // The port the HTTP server listens on (after Start()).
+  uint16_t port() const;
+
+ private:
+  // Loads the config file; on success it becomes the config in force, on error the old one
+  // stays. Either way the outcome is logged and exported as metrics.
+  Status ApplyConfig();
+  std::string ConfigYaml() const;
+
+  const Flags flags_;
+  const SystemTime start_time_;
+  std::unique_ptr<SelfMetrics> metrics_;
+  std::unique_ptr<tsdb::DirLock> dir_lock_;
+  std::unique_ptr<http::Server> server_;
+  std::atomic<bool> ready_ = false;  // storage open and serving
+
+  mutable std::mutex config_mu_;
+  std::shared_ptr<const config::Config> config_;  // guarded by config_mu_
+  std::string config_yaml_;                       // guarded by config_mu_
+  bool last_reload_ok_ = false;                   // guarded by config_mu_
+  SystemTime last_reload_time_{};                 // guarded by config_mu_
+
+  std::mutex events_mu_;
+  std::condition_variable events_cv_;
+  std::deque<std::function<void(Status)>> reloads_;  // guarded by events_mu_
+  bool shutdown_requested_ = false;                  // guarded by events_mu_
+};
+
+}  // namespace tsdbd

@@ -1,0 +1,61 @@
+#include "lib/http/api/envelope.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace tsdbd::http::api {
+namespace {
+
+constexpr char kJson[] = "application/json";
+
+struct ErrorInfo {
+  const char* name;
+  int status;
+};
+
+ErrorInfo Info(ErrorType type) {
+  switch (type) {
+    case ErrorType::kBadData: return {"bad_data", 400};
+    case ErrorType::kExecution: return {"execution", 422};
+    case ErrorType::kCanceled: return {"canceled", 503};
+    case ErrorType::kTimeout: return {"timeout", 503};
+    case ErrorType::kInternal: return {"internal", 500};
+    case ErrorType::kUnavailable: return {"unavailable", 503};
+    case ErrorType::kNotFound: return {"not_found", 404};
+  }
+  return {"internal", 500};
+}
+
+}  // namespace
+
+Response Success(boost::json::value data, const std::vector<std::string>& warnings) {
+  boost::json::object body;
+  body["status"] = "success";
+  body["data"] = std::move(data);
+  if (!warnings.empty()) {
+    boost::json::array w;
+    for (const std::string& s : warnings) w.emplace_back(s);
+    body["warnings"] = std::move(w);
+  }
+  Response r;
+  r.content_type = kJson;
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+Response Failure(ErrorType type, const std::string& message, boost::json::value data) {
+  const ErrorInfo info = Info(type);
+  boost::json::object body;
+  body["status"] = "error";
+  if (!data.is_null()) body["data"] = std::move(data);
+  body["errorType"] = info.name;
+  body["error"] = message;
+  Response r;
+  r.status = info.status;
+  r.content_type = kJson;
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+}  // namespace tsdbd::http::api

@@ -1,0 +1,28 @@
+#include "lib/http/api/status_routes.h"
+
+#include <memory>
+
+#include "lib/http/api/envelope.h"
+
+namespace tsdbd::http::api {
+
+void AddStatusRoutes(Router& router, StatusSources sources) {
+  auto src = std::make_shared<const StatusSources>(std::move(sources));
+
+  const auto get = [&router](const char* path, auto make_data) {
+    router.Add("GET", path, path,
+               [make_data](const Request&, Reply reply) { reply(Success(make_data())); });
+  };
+  get("/api/v1/status/buildinfo", [src] { return boost::json::value(src->build_info); });
+  get("/api/v1/status/flags", [src] {
+    boost::json::object flags;
+    for (const auto& [name, value] : src->flags) flags[name] = value;
+    return boost::json::value(std::move(flags));
+  });
+  get("/api/v1/status/config", [src] {
+    return boost::json::value(boost::json::object{{"yaml", src->config_yaml()}});
+  });
+  get("/api/v1/status/runtimeinfo", [src] { return boost::json::value(src->runtime_info()); });
+}
+
+}  // namespace tsdbd::http::api

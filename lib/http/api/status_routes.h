@@ -1,0 +1,25 @@
+// /api/v1/status/{buildinfo,flags,config,runtimeinfo}.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "lib/http/router.h"
+
+namespace tsdbd::http::api {
+
+// Where the status endpoints get their data. The callbacks are called on I/O threads and
+// must be cheap and thread-safe.
+struct StatusSources {
+  boost::json::object build_info;
+  std::map<std::string, std::string> flags;            // flag name -> effective value
+  std::function<std::string()> config_yaml;            // the config in force, as YAML
+  std::function<boost::json::object()> runtime_info;   // startTime, CWD, reloadConfigSuccess...
+};
+
+// Registers the status endpoints (GET) on `router`.
+void AddStatusRoutes(Router& router, StatusSources sources);
+
+}  // namespace tsdbd::http::api
