@@ -112,6 +112,37 @@ void AppendFloatF(std::string& out, double v) {
   out.append(buf, end);
 }
 
+void AppendFloatE(std::string& out, double v) {
+  if (const char* s = Special(v)) {
+    out.append(s);
+    return;
+  }
+  char buf[kMaxFloatGLength];
+  char* end = WriteExponent(buf, Decompose(v));
+  out.append(buf, end);
+}
+
+std::string FormatFloatE(double v) {
+  std::string s;
+  AppendFloatE(s, v);
+  return s;
+}
+
+void AppendFloatJSON(std::string& out, double v) {
+  const double abs = std::fabs(v);
+  if (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
+    AppendFloatE(out, v);  // also +Inf and -Inf
+  } else {
+    AppendFloatF(out, v);  // also NaN
+  }
+}
+
+std::string FormatFloatJSON(double v) {
+  std::string s;
+  AppendFloatJSON(s, v);
+  return s;
+}
+
 std::string FormatFloatF(double v) {
   std::string s;
   AppendFloatF(s, v);

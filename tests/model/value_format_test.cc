@@ -141,6 +141,48 @@ TEST(ValueFormatTest, MatchesGoStrconvTable) {
   }
 }
 
+TEST(ValueFormatTest, ExponentForm) {
+  EXPECT_EQ(FormatFloatE(1e21), "1e+21");
+  EXPECT_EQ(FormatFloatE(1.5e-7), "1.5e-07");
+  EXPECT_EQ(FormatFloatE(123456789), "1.23456789e+08");
+  EXPECT_EQ(FormatFloatE(1), "1e+00");
+  EXPECT_EQ(FormatFloatE(0), "0e+00");
+  EXPECT_EQ(FormatFloatE(-0.0), "-0e+00");
+  EXPECT_EQ(FormatFloatE(5e-324), "5e-324");
+  EXPECT_EQ(FormatFloatE(-std::numeric_limits<double>::infinity()), "-Inf");
+}
+
+// Confirmed against Prometheus 2.42: the value of "vector(<expression>)" in /api/v1/query
+// and /api/v1/query_range results (scalars use 'f' throughout: see kCases).
+TEST(ValueFormatTest, JsonSampleValues) {
+  struct {
+    double value;
+    const char* json;
+  } cases[] = {
+      {1e21, "1e+21"},                  // 1e21
+      {1e20, "100000000000000000000"},  // 1e20
+      {1e-7, "1e-07"},                  // 1e-7
+      {1e-6, "0.000001"},               // 1e-6
+      {9.99e-7, "9.99e-07"},            // 9.99e-7
+      {-1e-7, "-1e-07"},                // -1e-7
+      {5e-324, "5e-324"},               // 5e-324
+      {0.0, "0"},                       // 0
+      {-0.0, "-0"},                     // -0
+      {DBL_MAX, "1.7976931348623157e+308"},
+      {123456789, "123456789"},
+      {1e22, "1e+22"},
+      {-1e21, "-1e+21"},
+      {0x1p70, "1.1805916207174113e+21"},  // 2^70
+      {1.0 / 3, "0.3333333333333333"},
+      {0.000001234, "0.000001234"},
+      {1.5e-10, "1.5e-10"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(FormatFloatJSON(c.value), c.json) << c.json;
+  EXPECT_EQ(FormatFloatJSON(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(FormatFloatJSON(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(FormatFloatJSON(std::numeric_limits<double>::quiet_NaN()), "NaN");
+}
+
 TEST(ValueFormatTest, SpecialValues) {
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();
