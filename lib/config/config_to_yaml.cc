@@ -325,7 +325,8 @@ std::string ConfigToYaml(const Config& c) {
       YamlValue t = YamlValue::Map();
       // Prometheus 2.42 prints the window twice: as milliseconds and as a duration.
       t.Add("outofordertimewindow", Num(c.storage.out_of_order_time_window->count()));
-      t.Add("out_of_order_time_window", Dur(*c.storage.out_of_order_time_window));
+      if (c.storage.out_of_order_time_window->count())
+        t.Add("out_of_order_time_window", Dur(*c.storage.out_of_order_time_window));
       s.Add("tsdb", std::move(t));
     }
     if (c.storage.max_exemplars) {

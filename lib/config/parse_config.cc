@@ -612,7 +612,10 @@ StorageConfig Parser::ParseStorage(const YAML::Node& node) {
   if (f.Has("tsdb")) {
     s.out_of_order_time_window = Duration{0};
     if (auto v = f.Get("tsdb")) {
-      Fields t(r_, *v, "tsdb config", {"out_of_order_time_window"});
+      // Prometheus 2.42 prints the window also as "outofordertimewindow" (milliseconds);
+      // it accepts that key back and ignores it.
+      Fields t(r_, *v, "tsdb config", {"out_of_order_time_window", "outofordertimewindow"});
+      if (auto x = t.Get("outofordertimewindow")) r_.Int(*x);
       if (auto x = t.Get("out_of_order_time_window")) s.out_of_order_time_window = r_.Dur(*x);
     }
   }

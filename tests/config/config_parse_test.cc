@@ -1,6 +1,5 @@
 // ParseConfig: defaults, inheritance, relabel defaults, and errors with exact positions.
 #include <gtest/gtest.h>
-
 #include <re2/re2.h>
 
 #include "lib/config/config.h"
