@@ -1,0 +1,453 @@
+// One client connection: HTTP/1.1 requests read and answered in order, as a coroutine.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+
+#include "lib/http/compression.h"
+#include "lib/http/server_impl.h"
+#include "lib/http/url_codec.h"
+
+namespace tsdbd::http {
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr size_t kMaxFormBytes = 10 << 20;  // Go's limit on a form body
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+// "Wed, 25 Nov 2026 01:01:26 GMT", the IMF-fixdate of RFC 9110, independent of the locale.
+std::string HttpDate() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+std::string FormatEndpoint(const tcp::endpoint& ep) {
+  auto addr = ep.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+  }
+  std::string host = addr.to_string();
+  if (addr.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(ep.port());
+}
+
+Response TextResponse(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+// Go's http.Error/NotFound bodies: "404 page not found\n", "Method Not Allowed\n".
+Response NotFound() {
+  return TextResponse(404, "404 page not found\n");
+}
+
+// Go's http.Redirect: an HTML link body for GET and HEAD.
+Response Redirect(int status, const std::string& location, std::string_view method) {
+  Response r;
+  r.status = status;
+  r.content_type.clear();
+  r.headers.emplace_back("Location", location);
+  if (method == "GET" || method == "HEAD") {
+    r.content_type = "text/html; charset=utf-8";
+    std::string reason(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
+    std::string escaped;
+    for (char c : location) {
+      switch (c) {
+        case '&':
+          escaped += "&amp;";
+          break;
+        case '<':
+          escaped += "&lt;";
+          break;
+        case '>':
+          escaped += "&gt;";
+          break;
+        case '"':
+          escaped += "&#34;";
+          break;
+        case '\'':
+          escaped += "&#39;";
+          break;
+        default:
+          escaped += c;
+      }
+    }
+    r.body = "<a href=\"" + escaped + "\">" + reason + "</a>.\n\n";
+  }
+  return r;
+}
+
+// Percent-encodes what may not stand in a path as is (for a redirect's Location).
+std::string EscapePath(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        std::string_view("-._~!$&'()*+,;=:@/").find(static_cast<char>(c)) != std::string_view::npos;
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+bool IsFormBody(const BeastRequest& msg) {
+  std::string_view method = msg.method_string();
+  if (method != "POST" && method != "PUT" && method != "PATCH") return false;
+  std::string_view type = msg[bhttp::field::content_type];
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return EqualsIgnoreCase(type, "application/x-www-form-urlencoded");
+}
+
+// Turns a Beast request into ours: target split and decoded, form values parsed as Go's
+// ParseForm. An error when the target is not a path Go would accept (answered 400).
+Result<Request> ToRequest(BeastRequest&& msg, const std::string& remote) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.raw_target = std::string(msg.target());
+  std::string_view target = msg.target();
+  if (target.starts_with("http://") || target.starts_with("https://")) {
+    // Absolute form (a proxy's): drop scheme and authority.
+    size_t slash = target.find('/', target.find("//") + 2);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  } else if (target == "*" && req.method == "OPTIONS") {
+    // Server-wide OPTIONS: routed as a path that matches nothing.
+  } else if (target.empty() || target.front() != '/') {
+    return Error("malformed request target");
+  }
+  size_t q = target.find('?');
+  std::string_view raw_path = target.substr(0, q);
+  std::string_view raw_query = q == std::string_view::npos ? "" : target.substr(q + 1);
+  raw_query = raw_query.substr(0, raw_query.find('#'));
+  auto path = UnescapePath(raw_path);
+  if (!path.ok()) return path.error();
+  req.path = std::move(*path);
+
+  std::string body_error;
+  if (IsFormBody(msg)) {
+    if (msg.body().size() > kMaxFormBytes) {
+      body_error = "http: POST too large";
+    } else {
+      body_error = ParseQuery(msg.body(), &req.params);
+    }
+  }
+  std::string query_error = ParseQuery(raw_query, &req.params);
+  req.form_error = !body_error.empty() ? body_error : query_error;
+
+  for (const auto& field : msg) {
+    req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  req.body = std::move(msg.body());
+  req.remote_address = remote;
+  return req;
+}
+
+}  // namespace
+
+Connection::Connection(Server::Impl& server, Strand strand, tcp::socket socket)
+    : server_(server), strand_(std::move(strand)), stream_(std::move(socket)) {
+  boost::system::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_address_ = FormatEndpoint(ep);
+}
+
+void Connection::Shutdown(bool force) {
+  closing_ = true;
+  if (force) forced_ = true;
+  if (idle_ || force) {
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+  if (force && reply_waiter_ != nullptr) reply_waiter_->cancel();
+}
+
+asio::awaitable<void> Connection::Run() {
+  auto self = shared_from_this();
+  auto token = asio::as_tuple(asio::use_awaitable);
+  const ServerOptions& options = server_.options();
+  beast::flat_buffer buffer;
+
+  // Writes `response` (compressed when `coding` says so) and reports whether it was sent.
+  auto write = [&](Response response, unsigned version, bool keep_alive, bool head,
+                   ContentCoding coding) -> asio::awaitable<bool> {
+    BeastResponse res{static_cast<bhttp::status>(response.status), version};
+    res.set(bhttp::field::date, HttpDate());
+    if (!response.content_type.empty()) res.set(bhttp::field::content_type, response.content_type);
+    bool has_encoding = false;
+    for (auto& [name, value] : response.headers) {
+      if (EqualsIgnoreCase(name, "Content-Encoding")) has_encoding = true;
+      res.insert(name, value);
+    }
+    bool bodyless = response.status == 204 || response.status == 304 || response.status < 200;
+    if (coding != ContentCoding::kIdentity && !has_encoding && !bodyless &&
+        !response.body.empty()) {
+      response.body = Compress(response.body, coding);
+      res.set(bhttp::field::content_encoding, CodingName(coding));
+      res.insert(bhttp::field::vary, "Accept-Encoding");
+    }
+    if (bodyless) response.body.clear();
+    size_t length = response.body.size();
+    res.body() = std::move(response.body);
+    res.keep_alive(keep_alive);
+    if (!bodyless) res.content_length(length);
+    stream_.expires_never();
+    bhttp::response_serializer<bhttp::string_body> sr{res};
+    boost::system::error_code ec;
+    if (head) {
+      std::tie(ec, std::ignore) = co_await bhttp::async_write_header(stream_, sr, token);
+    } else {
+      std::tie(ec, std::ignore) = co_await bhttp::async_write(stream_, sr, token);
+    }
+    co_return !ec;
+  };
+
+  // After an error answer: stop sending, then drain what the client still sends for a
+  // moment, so that closing does not reset the connection before it read the answer.
+  auto linger_close = [&]() -> asio::awaitable<void> {
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(
+        std::min<std::chrono::milliseconds>(options.read_timeout, std::chrono::seconds(2)));
+    char sink[16384];
+    for (size_t drained = 0; !ec && drained < (8u << 20);) {
+      size_t n;
+      std::tie(ec, n) = co_await stream_.async_read_some(asio::buffer(sink), token);
+      drained += n;
+    }
+  };
+
+  for (;;) {
+    // Idle: wait for the first byte of the next request (Go's IdleTimeout = ReadTimeout).
+    idle_ = true;
+    if (closing_) break;
+    stream_.expires_after(options.read_timeout);
+    if (buffer.size() == 0) {
+      auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), token);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    idle_ = false;
+    auto started = std::chrono::steady_clock::now();
+    // The whole request must arrive within read_timeout of its first byte.
+    stream_.expires_after(options.read_timeout);
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(options.max_body_bytes);
+    auto fail = [&](int status, std::string body) -> asio::awaitable<void> {
+      Response r;
+      r.status = status;
+      r.body = std::move(body);
+      if (co_await write(std::move(r), 11, false, false, ContentCoding::kIdentity)) {
+        co_await linger_close();
+      }
+    };
+    auto classify = [](const boost::system::error_code& ec) -> int {
+      if (ec == bhttp::error::header_limit) return 431;
+      if (ec == bhttp::error::body_limit) return 413;
+      if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return 0;
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+        return 400;
+      }
+      return 0;  // timeout, reset, closed: nobody to answer
+    };
+
+    auto [hec, hn] = co_await bhttp::async_read_header(stream_, buffer, parser, token);
+    (void)hn;
+    if (hec) {
+      int status = classify(hec);
+      if (status == 431) co_await fail(431, "431 Request Header Fields Too Large");
+      if (status == 413) co_await fail(413, "413 Request Entity Too Large");
+      if (status == 400) co_await fail(400, "400 Bad Request");
+      break;
+    }
+    auto& header = parser.get();
+    if (header.version() >= 11 && header.find(bhttp::field::host) == header.end()) {
+      co_await fail(400, "400 Bad Request: missing required Host header");
+      break;
+    }
+    if (!parser.is_done()) {
+      std::string_view expect = header[bhttp::field::expect];
+      if (header.version() >= 11 && EqualsIgnoreCase(expect, "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+        auto [cec, cn] = co_await bhttp::async_write(stream_, cont, token);
+        (void)cn;
+        if (cec) break;
+      }
+      auto [bec, bn] = co_await bhttp::async_read(stream_, buffer, parser, token);
+      (void)bn;
+      if (bec) {
+        int status = classify(bec);
+        if (status == 413) co_await fail(413, "413 Request Entity Too Large");
+        if (status == 400 || status == 431) co_await fail(400, "400 Bad Request");
+        break;
+      }
+    }
+    stream_.expires_never();
+
+    BeastRequest msg = parser.release();
+    const unsigned version = msg.version();
+    const bool keep_alive = msg.keep_alive();
+    const bool head = msg.method() == bhttp::verb::head;
+    const ContentCoding coding = NegotiateCoding(msg[bhttp::field::accept_encoding]);
+    auto converted = ToRequest(std::move(msg), remote_address_);
+    if (!converted.ok()) {
+      co_await fail(400, "400 Bad Request");
+      break;
+    }
+    Request& req = *converted;
+
+    // Route: Go's ServeMux path cleaning first, then the prefix, then the router.
+    Response response;
+    const Handler* handler = nullptr;
+    std::string_view label;
+    std::string_view raw_query;
+    if (size_t q = req.raw_target.find('?'); q != std::string::npos) {
+      raw_query = std::string_view(req.raw_target).substr(q + 1);
+    }
+    auto with_query = [&](std::string location) {
+      if (!raw_query.empty()) location += "?" + std::string(raw_query);
+      return location;
+    };
+    const std::string& prefix = server_.prefix();
+    if (req.path != "*" && req.method != "CONNECT" && CleanPath(req.path) != req.path) {
+      response = Redirect(301, with_query(EscapePath(CleanPath(req.path))), req.method);
+    } else if (!prefix.empty() && req.path == "/" && req.method == "GET") {
+      response = Redirect(302, prefix, req.method);  // Prometheus sends "/" to the prefix
+    } else if (!req.path.starts_with(prefix) ||
+               (req.path.size() > prefix.size() && req.path[prefix.size()] != '/')) {
+      response = NotFound();
+    } else if (req.path.size() == prefix.size()) {
+      // "/prefix" alone: the prefix's root lives at "/prefix/".
+      RouteMatch m = server_.router().Find(req.method, "/");
+      if (m.kind == RouteMatch::Kind::kHandler) {
+        response = Redirect(req.method == "GET" ? 301 : 307, with_query(EscapePath(prefix + "/")),
+                            req.method);
+      } else {
+        response = NotFound();
+      }
+    } else {
+      req.path.erase(0, prefix.size());
+      RouteMatch m = server_.router().Find(req.method, req.path);
+      switch (m.kind) {
+        case RouteMatch::Kind::kHandler:
+          handler = m.handler;
+          label = m.label;
+          req.path_vars = std::move(m.path_vars);
+          break;
+        case RouteMatch::Kind::kNotFound:
+          response = NotFound();
+          break;
+        case RouteMatch::Kind::kMethodNotAllowed:
+          response = TextResponse(405, "Method Not Allowed\n");
+          response.headers.emplace_back("Allow", m.allow);
+          break;
+        case RouteMatch::Kind::kOptions:
+          response.content_type.clear();
+          response.headers.emplace_back("Allow", m.allow);
+          break;
+        case RouteMatch::Kind::kRedirect:
+          response =
+              Redirect(m.redirect_status, with_query(EscapePath(prefix + m.location)), req.method);
+          break;
+      }
+    }
+
+    if (handler == nullptr) {
+      if (!co_await write(std::move(response), version, keep_alive && !closing_, head,
+                          ContentCoding::kIdentity) ||
+          !keep_alive) {
+        break;
+      }
+      continue;
+    }
+
+    // Dispatch. The handler may answer now or later from any thread; wait without
+    // blocking a thread: the Reply stores the response and cancels our timer.
+    auto state = std::make_shared<ReplyState>();
+    Reply reply = [state, gate = server_.gate(), strand = strand_](Response r) {
+      std::lock_guard lock(state->mu);
+      if (state->replied) return;
+      state->replied = true;
+      state->response = std::move(r);
+      std::lock_guard gate_lock(gate->mu);
+      if (!gate->open) return;
+      asio::post(strand, [state] {
+        if (state->waiter != nullptr) state->waiter->cancel();
+      });
+    };
+    try {
+      (*handler)(req, reply);
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler {} threw: {}", label, e.what());
+      reply(TextResponse(500, "500 Internal Server Error\n"));
+    } catch (...) {
+      spdlog::error("http: handler {} threw", label);
+      reply(TextResponse(500, "500 Internal Server Error\n"));
+    }
+    asio::steady_timer waiter(strand_, asio::steady_timer::time_point::max());
+    state->waiter = &waiter;
+    reply_waiter_ = &waiter;
+    std::optional<Response> answer;
+    for (;;) {
+      {
+        std::lock_guard lock(state->mu);
+        if (state->response) {
+          answer = std::move(state->response);
+          break;
+        }
+      }
+      if (forced_) break;
+      co_await waiter.async_wait(token);
+    }
+    state->waiter = nullptr;
+    reply_waiter_ = nullptr;
+    if (!answer) break;  // closed by Stop while the handler was still busy
+
+    int status = answer->status;
+    bool sent = co_await write(std::move(*answer), version, keep_alive && !closing_, head, coding);
+    if (const RequestObserver& observe = server_.observer(); observe) {
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      observe(label, status, took.count());
+    }
+    if (!sent || !keep_alive) break;
+  }
+
+  boost::system::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+  server_.Forget(self);
+}
+
+}  // namespace tsdbd::http

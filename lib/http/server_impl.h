@@ -1,0 +1,111 @@
+// Private to lib/http: the server's state and its connections. Includes Asio and Beast, so
+// only lib/http's .cc files include it.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "lib/http/server.h"
+
+namespace tsdbd::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+// Closed by Stop before the io_context is destroyed, so that a Reply called late (from a
+// query thread) never posts to a dead io_context.
+struct ReplyGate {
+  std::mutex mu;
+  bool open = true;
+};
+
+// One handler's pending answer, shared between the connection and the Reply function.
+struct ReplyState {
+  std::mutex mu;
+  bool replied = false;
+  std::optional<Response> response;
+  asio::steady_timer* waiter = nullptr;  // touched only on the connection's strand
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server::Impl& server, Strand strand, tcp::socket socket);
+
+  // The connection's coroutine: reads requests, dispatches them, writes responses.
+  asio::awaitable<void> Run();
+
+  // Posted by Stop: close now if idle (or if `force`), else after the current response.
+  void Shutdown(bool force);
+
+  const Strand& strand() const { return strand_; }
+
+ private:
+  Server::Impl& server_;
+  Strand strand_;
+  boost::beast::tcp_stream stream_;
+  std::string remote_address_;
+  // The rest is touched only on strand_.
+  bool idle_ = true;                            // waiting for the first byte of a request
+  bool closing_ = false;                        // close after the current response
+  bool forced_ = false;                         // closed by Stop: abandon the current request
+  asio::steady_timer* reply_waiter_ = nullptr;  // set while waiting for a handler's reply
+};
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, Router router, RequestObserver observer);
+  ~Impl();
+
+  Status Start();
+  void Stop(std::chrono::milliseconds grace);
+  uint16_t port() const { return port_.load(); }
+
+  const ServerOptions& options() const { return options_; }
+  const Router& router() const { return router_; }
+  const RequestObserver& observer() const { return observer_; }
+  const std::string& prefix() const { return prefix_; }
+  const std::shared_ptr<ReplyGate>& gate() const { return gate_; }
+
+  // Called by a connection when its coroutine ends.
+  void Forget(const std::shared_ptr<Connection>& connection);
+
+ private:
+  asio::awaitable<void> AcceptLoop();
+
+  ServerOptions options_;
+  Router router_;
+  RequestObserver observer_;
+  std::string prefix_;  // route prefix without its trailing '/': "" for "/"
+  std::shared_ptr<ReplyGate> gate_ = std::make_shared<ReplyGate>();
+  std::atomic<uint16_t> port_{0};
+
+  std::unique_ptr<asio::io_context> io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::optional<Strand> accept_strand_;
+  std::unique_ptr<tcp::acceptor> acceptor_;   // used on accept_strand_
+  std::unique_ptr<asio::steady_timer> slot_;  // on accept_strand_: a connection slot freed
+  std::vector<std::thread> threads_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;                         // signalled when a connection ends
+  std::set<std::shared_ptr<Connection>> connections_;  // guarded by mu_
+  bool started_ = false;                               // guarded by mu_
+  bool stopping_ = false;                              // guarded by mu_
+  bool stopped_ = false;                               // guarded by mu_
+};
+
+}  // namespace tsdbd::http
