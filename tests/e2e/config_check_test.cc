@@ -15,7 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ConfigDir() { return std::string(TSDBD_SOURCE_DIR) + "/tests/e2e/testdata/configs"; }
+std::string ConfigDir() {
+  return std::string(TSDBD_SOURCE_DIR) + "/tests/e2e/testdata/configs";
+}
 
 std::vector<std::string> ConfigFiles() {
   std::vector<std::string> files;
@@ -64,8 +66,9 @@ TEST(ConfigCheckE2E, AgreesWithPromtool) {
     EXPECT_EQ(theirs.exit_code, ExpectedToPass(file) ? 0 : 1)
         << file << ": promtool's verdict differs from the file name\n"
         << theirs.output;
-    EXPECT_EQ(ours.exit_code == 0, theirs.exit_code == 0)
-        << file << "\n--- tsdbd:\n" << ours.output << "--- promtool:\n" << theirs.output;
+    EXPECT_EQ(ours.exit_code == 0, theirs.exit_code == 0) << file << "\n--- tsdbd:\n"
+                                                          << ours.output << "--- promtool:\n"
+                                                          << theirs.output;
   }
 }
 
