@@ -1,0 +1,97 @@
+#include "lib/model/symbol_table.h"
+
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "lib/model/hash.h"
+
+namespace tsdbd {
+
+// One slice of the string -> id index, with the arena its strings live in.
+struct SymbolTable::Shard {
+  static constexpr size_t kArenaBlock = 64 * 1024;
+
+  std::mutex mu;
+  std::unordered_map<std::string_view, SymbolId> ids;  // views point into the arena
+  std::vector<std::unique_ptr<char[]>> arena;  // blocks of kArenaBlock and large strings
+  size_t arena_used = kArenaBlock;              // bytes used of the current block
+  char* current = nullptr;                      // the block being filled
+  size_t arena_bytes = 0;
+
+  const char* Copy(std::string_view s) {
+    if (s.size() > kArenaBlock / 4) {  // a large string gets an allocation of its own
+      arena.push_back(std::make_unique<char[]>(s.size()));
+      arena_bytes += s.size();
+      std::memcpy(arena.back().get(), s.data(), s.size());
+      return arena.back().get();
+    }
+    if (arena_used + s.size() > kArenaBlock) {
+      arena.push_back(std::make_unique<char[]>(kArenaBlock));
+      current = arena.back().get();
+      arena_bytes += kArenaBlock;
+      arena_used = 0;
+    }
+    char* dst = current + arena_used;
+    std::memcpy(dst, s.data(), s.size());
+    arena_used += s.size();
+    return dst;
+  }
+};
+
+SymbolTable& SymbolTable::Global() {
+  static SymbolTable* table = new SymbolTable();  // never destroyed: ids outlive statics
+  return *table;
+}
+
+SymbolTable::SymbolTable()
+    : blocks_(new std::atomic<Entry*>[kMaxBlocks]()), shards_(new Shard[kShards]) {
+  Publish("", 0);
+}
+
+SymbolTable::~SymbolTable() {
+  for (size_t i = 0; i < kMaxBlocks; ++i) delete[] blocks_[i].load();
+}
+
+SymbolId SymbolTable::Intern(std::string_view s) {
+  if (s.empty()) return 0;
+  Shard& shard = shards_[HashBytes(s) % kShards];
+  std::lock_guard lock(shard.mu);
+  if (auto it = shard.ids.find(s); it != shard.ids.end()) return it->second;
+  const char* copy = shard.Copy(s);
+  const SymbolId id = Publish(copy, static_cast<uint32_t>(s.size()));
+  shard.ids.emplace(std::string_view(copy, s.size()), id);
+  return id;
+}
+
+SymbolId SymbolTable::Publish(const char* data, uint32_t size) {
+  const SymbolId id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  std::atomic<Entry*>& slot = blocks_[id >> kBlockBits];
+  Entry* block = slot.load(std::memory_order_acquire);
+  if (block == nullptr) {
+    auto* fresh = new Entry[size_t{1} << kBlockBits]();
+    if (slot.compare_exchange_strong(block, fresh, std::memory_order_acq_rel)) {
+      block = fresh;
+    } else {
+      delete[] fresh;  // another thread installed the block first
+    }
+  }
+  block[id & kBlockMask] = Entry{data, size};
+  return id;
+}
+
+size_t SymbolTable::MemoryBytes() const {
+  size_t bytes = 0;
+  const size_t blocks = (size() >> kBlockBits) + 1;
+  bytes += blocks * (sizeof(Entry) << kBlockBits);
+  for (size_t i = 0; i < kShards; ++i) {
+    Shard& s = shards_[i];
+    std::lock_guard lock(s.mu);
+    bytes += s.arena_bytes + s.ids.size() * (sizeof(std::string_view) + sizeof(SymbolId) + 16) +
+             s.ids.bucket_count() * sizeof(void*);
+  }
+  return bytes;
+}
+
+}  // namespace tsdbd
