@@ -14,8 +14,12 @@ namespace tsdbd::tsdb::wal::testing {
 // A fresh directory under the system temp dir, removed (recursively) on destruction.
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tsdbd-wal-XXXXXX").string();
+  // Under `base` when given (e.g. "/dev/shm" for tests that fsync thousands of times).
+  explicit TempDir(std::string base = "") {
+    if (base.empty() || !std::filesystem::is_directory(base)) {
+      base = std::filesystem::temp_directory_path().string();
+    }
+    std::string tmpl = base + "/tsdbd-wal-XXXXXX";
     char* p = ::mkdtemp(tmpl.data());
     EXPECT_NE(p, nullptr);
     path_ = tmpl;

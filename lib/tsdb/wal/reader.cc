@@ -111,8 +111,7 @@ bool Reader::Next() {
       pos_ = page_.size();
       continue;
     }
-    if (tbyte & kZstdFlag) return Fail(frag_off, "zstd-compressed record (unsupported)", true);
-    if (tbyte & ~(kFragmentTypeMask | kSnappyFlag)) {
+    if (tbyte & ~(kFragmentTypeMask | kSnappyFlag | kZstdFlag)) {
       return Fail(frag_off, fmt::format("unknown fragment flags {:#04x}", tbyte));
     }
     const auto type = static_cast<FragmentType>(tbyte & kFragmentTypeMask);
@@ -131,6 +130,8 @@ bool Reader::Next() {
     if (kFragmentHeaderSize + len > avail) return Fail(frag_off, "truncated fragment");
     std::string_view data(h + kFragmentHeaderSize, len);
     if (Crc32c(data) != crc) return Fail(frag_off, "fragment checksum mismatch");
+    // Checked after the CRC so that a flipped bit reads as damage, not as a newer format.
+    if (tbyte & kZstdFlag) return Fail(frag_off, "zstd-compressed record (unsupported)", true);
 
     const bool starts = type == FragmentType::kFull || type == FragmentType::kFirst;
     if (starts == in_record) {
