@@ -13,7 +13,7 @@
 namespace tsdbd::tsdb::chunkenc {
 namespace {
 
-using testing::Hex;
+using testutil::Hex;
 
 TEST(BitWriterTest, WritesMostSignificantBitFirstAcrossBytes) {
   BitWriter w;
@@ -181,7 +181,7 @@ TEST(VarintTest, RejectsOverlongAndTruncated) {
     EXPECT_FALSE(r.ReadUvarint(&v));
   }
   {
-    const std::vector<uint8_t> over = testing::FromHex("ffffffffffffffffff02");  // > 64 bits
+    const std::vector<uint8_t> over = testutil::FromHex("ffffffffffffffffff02");  // > 64 bits
     BitReader r(over);
     EXPECT_FALSE(r.ReadUvarint(&v));
   }

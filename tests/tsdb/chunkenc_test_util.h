@@ -12,7 +12,7 @@
 #include "lib/tsdb/chunkenc/xor_chunk.h"
 #include "lib/tsdb/chunkenc/xor_iterator.h"
 
-namespace tsdbd::tsdb::chunkenc::testing {
+namespace tsdbd::tsdb::chunkenc::testutil {
 
 struct Sample {
   int64_t t;
@@ -73,4 +73,4 @@ inline std::vector<uint8_t> FromHex(const std::string& hex) {
   return out;
 }
 
-}  // namespace tsdbd::tsdb::chunkenc::testing
+}  // namespace tsdbd::tsdb::chunkenc::testutil

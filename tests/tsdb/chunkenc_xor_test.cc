@@ -17,11 +17,11 @@
 namespace tsdbd::tsdb::chunkenc {
 namespace {
 
-using testing::Decode;
-using testing::Encode;
-using testing::FromHex;
-using testing::Hex;
-using testing::Sample;
+using testutil::Decode;
+using testutil::Encode;
+using testutil::FromHex;
+using testutil::Hex;
+using testutil::Sample;
 
 constexpr uint64_t kStaleNaN = 0x7ff0000000000002ull;
 constexpr uint64_t kGoNaN = 0x7ff8000000000001ull;  // Go's math.NaN(), what parsers produce
