@@ -26,6 +26,7 @@
 #include "fmt/format.h"
 #include "lib/tsdb/record/decoder.h"
 #include "lib/tsdb/record/encoder.h"
+#include "lib/tsdb/wal/checkpoint.h"
 #include "lib/tsdb/wal/reader.h"
 #include "lib/tsdb/wal/segments.h"
 #include "lib/tsdb/wal/wal.h"
@@ -362,6 +363,68 @@ TEST(WalPrometheusCompatTest, PrometheusReplaysTheWalWeWrote) {
   std::string log = ReadFileBytes(tmp / "prometheus.log");
   EXPECT_EQ(log.find("corrupt"), std::string::npos) << log;
   EXPECT_NE(log.find("WAL replay completed"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace tsdbd::tsdb::wal
+
+namespace tsdbd::tsdb::wal {
+namespace {
+
+TEST(WalPrometheusCompatTest, PrometheusReplaysOurCheckpointThenLaterSegments) {
+  auto prom = FindPrometheus();
+  if (!prom) GTEST_SKIP() << "prometheus is not installed";
+  TempDir tmp;
+  const std::string data = tmp / "data";
+  const std::string wal_dir = data + "/wal";
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const int64_t base = now_ms - 30 * 60 * 1000;
+  {
+    auto w = Wal::Open(wal_dir, WalOptions{});
+    ASSERT_TRUE(w.ok());
+    std::string r;
+    rec::EncodeSeries(std::vector<rec::RefSeries>{{7, {{"__name__", "tsdbd_cp"}, {"k", "live"}}},
+                                                  {8, {{"__name__", "tsdbd_cp"}, {"k", "gone"}}}},
+                      &r);
+    ASSERT_TRUE((*w)->Log({r}).ok());
+    for (int i = 0; i < 20; ++i) {
+      r.clear();
+      rec::EncodeSamples(std::vector<rec::RefSample>{{7, base + i * 10000, 100.0 + i},
+                                                     {8, base + i * 10000, 200.0 + i}},
+                         &r);
+      ASSERT_TRUE((*w)->Log({r}).ok());
+      if (i == 9) ASSERT_TRUE((*w)->NextSegment().ok());  // samples 10.. go to segment 1
+    }
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  // Checkpoint segment 0 keeping series 7 only, then drop segment 0 as the head would.
+  auto stats = Checkpoint(
+      wal_dir, 0, 0, [](uint64_t ref) { return ref == 7; }, 0);
+  ASSERT_TRUE(stats.ok()) << stats.error().message();
+  ASSERT_TRUE(std::filesystem::remove(wal_dir + "/00000000"));
+
+  const int port = FreePort();
+  WriteFileBytes(tmp / "prometheus.yml", "global:\n  scrape_interval: 1m\n");
+  ChildProcess p({*prom, "--config.file=" + (tmp / "prometheus.yml"), "--storage.tsdb.path=" + data,
+                  fmt::format("--web.listen-address=127.0.0.1:{}", port)},
+                 tmp / "prometheus.log");
+  ASSERT_TRUE(p.started());
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/-/ready").has_value(); }, 60s))
+      << ReadFileBytes(tmp / "prometheus.log");
+  auto body = HttpGet(port, fmt::format("/api/v1/query?query=count_over_time(tsdbd_cp%5B1h%5D)"
+                                        "&time={}.{:03d}",
+                                        (base + 200000) / 1000, (base + 200000) % 1000))
+                  .value_or("<request failed>");
+  // Series 7: 10 samples from the checkpoint + 10 from segment 1. Series 8 was dropped by the
+  // checkpoint, so its later samples have no series and Prometheus skips them.
+  EXPECT_NE(body.find("\"k\":\"live\""), std::string::npos) << body;
+  EXPECT_NE(body.find("\"20\"]"), std::string::npos) << body;
+  EXPECT_EQ(body.find("\"k\":\"gone\""), std::string::npos) << body;
+  std::string log = ReadFileBytes(tmp / "prometheus.log");
+  EXPECT_NE(log.find("WAL checkpoint loaded"), std::string::npos) << log;
+  EXPECT_EQ(log.find("corrupt"), std::string::npos) << log;
 }
 
 }  // namespace

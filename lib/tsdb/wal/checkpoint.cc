@@ -101,6 +101,16 @@ Result<CheckpointStats> Checkpoint(const std::string& wal_dir, int from, int to,
   fs::remove_all(tmp_dir, ec);
   if (ec) return Error("checkpoint: remove " + tmp_dir + ": " + ec.message());
 
+  // Removes the temporary directory on every early return.
+  struct TmpGuard {
+    const std::string& path;
+    bool armed = true;
+    ~TmpGuard() {
+      std::error_code ignored;
+      if (armed) fs::remove_all(path, ignored);
+    }
+  } guard{tmp_dir};
+
   CheckpointStats stats;
   {
     WalOptions opts;
@@ -204,6 +214,7 @@ Result<CheckpointStats> Checkpoint(const std::string& wal_dir, int from, int to,
   if (ec) return Error("checkpoint: remove " + final_dir + ": " + ec.message());
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) return Error("checkpoint: rename " + tmp_dir + ": " + ec.message());
+  guard.armed = false;
   if (Status s = SyncDir(wal_dir); !s.ok()) return Error("checkpoint: " + s.message());
   return stats;
 }
