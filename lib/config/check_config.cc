@@ -10,12 +10,13 @@
 
 #include "lib/config/config.h"
 #include "lib/config/yaml_reader.h"
+#include "lib/model/go_quote.h"
+#include "lib/model/names.h"
 
 namespace tsdbd::config {
 namespace {
 
 using internal::Fields;
-using internal::Quote;
 using internal::YamlReader;
 
 // Go's os.Stat error text for a missing or unreadable file, or "" when it exists.
@@ -48,17 +49,17 @@ Status CheckHttpFiles(const HttpClientConfig& h) {
     std::string e = StatError(h.authorization->credentials_file);
     if (!e.empty())
       return Error("error checking authorization credentials or bearer token file " +
-                   Quote(h.authorization->credentials_file) + ": " + e);
+                   GoQuote(h.authorization->credentials_file) + ": " + e);
   }
   if (!h.tls_config.cert_file.empty()) {
     std::string e = StatError(h.tls_config.cert_file);
     if (!e.empty())
-      return Error("error checking client cert file " + Quote(h.tls_config.cert_file) + ": " + e);
+      return Error("error checking client cert file " + GoQuote(h.tls_config.cert_file) + ": " + e);
   }
   if (!h.tls_config.key_file.empty()) {
     std::string e = StatError(h.tls_config.key_file);
     if (!e.empty())
-      return Error("error checking client key file " + Quote(h.tls_config.key_file) + ": " + e);
+      return Error("error checking client key file " + GoQuote(h.tls_config.key_file) + ": " + e);
   }
   return Status::Ok();
 }
@@ -68,13 +69,13 @@ Status CheckSdFiles(const ServiceDiscovery& sd, const std::string& where, std::o
     for (const auto& pattern : f.files) {
       auto matches = Glob(pattern);
       if (matches.empty()) {
-        out << "  WARNING: file " << Quote(pattern) << " for file_sd in " << where
+        out << "  WARNING: file " << GoQuote(pattern) << " for file_sd in " << where
             << " does not exist\n";
         continue;
       }
       for (const auto& file : matches) {
         auto r = CheckFileSdFile(file);
-        if (!r.ok()) return Error("checking SD file " + Quote(file) + ": " + r.error().message());
+        if (!r.ok()) return Error("checking SD file " + GoQuote(file) + ": " + r.error().message());
       }
     }
   }
@@ -90,17 +91,17 @@ Status CheckConfigFile(const std::string& path, std::ostream& out,
   for (const auto& pattern : c.rule_files) {
     auto matches = Glob(pattern);
     if (matches.empty() && pattern.find_first_of("*?[") == std::string::npos)
-      return Error(Quote(pattern) + " does not point to an existing file");
+      return Error(GoQuote(pattern) + " does not point to an existing file");
     for (const auto& m : matches) {
       std::string e = StatError(m);
-      if (!e.empty()) return Error(Quote(m) + " does not point to an existing file");
+      if (!e.empty()) return Error(GoQuote(m) + " does not point to an existing file");
       rule_files->push_back(m);
     }
   }
   for (const auto& s : c.scrape_configs) {
     Status st = CheckHttpFiles(s.http_client);
     if (!st.ok()) return st;
-    st = CheckSdFiles(s.service_discovery, "scrape job " + Quote(s.job_name), out);
+    st = CheckSdFiles(s.service_discovery, "scrape job " + GoQuote(s.job_name), out);
     if (!st.ok()) return st;
   }
   for (const auto& am : c.alerting.alertmanagers) {
@@ -151,7 +152,7 @@ Result<int> CheckRuleFileShape(const std::string& path) {
         if (auto v = gf.Get("name")) name = r.Str(*v);
         if (name.empty()) r.Fail(g, "Groupname must not be empty");
         if (!names.insert(name).second)
-          r.Fail(g, "groupname: " + Quote(name) + " is repeated in the same file");
+          r.Fail(g, "groupname: " + GoQuote(name) + " is repeated in the same file");
         if (auto v = gf.Get("interval")) r.Dur(*v);
         if (auto v = gf.Get("limit")) r.Int(*v);
         if (auto v = gf.Get("rules")) {

@@ -7,13 +7,13 @@
 #include "lib/config/url.h"
 #include "lib/config/yaml_reader.h"
 #include "lib/model/byte_size.h"
+#include "lib/model/go_quote.h"
+#include "lib/model/names.h"
 
 namespace tsdbd::config {
 namespace {
 
 using internal::Fields;
-using internal::IsValidLabelName;
-using internal::Quote;
 using internal::YamlReader;
 using Keys = std::vector<std::string>;
 
@@ -66,7 +66,8 @@ Config Parser::ParseRoot(const YAML::Node& root) {
     static const RE2 kRulePath(R"(^[^*]*(\*[^/]*)?$)");
     for (const auto& item : r_.Seq(*v)) {
       std::string path = r_.Str(item);
-      if (!RE2::FullMatch(path, kRulePath)) r_.Fail(item, "invalid rule file path " + Quote(path));
+      if (!RE2::FullMatch(path, kRulePath))
+        r_.Fail(item, "invalid rule file path " + GoQuote(path));
       c.rule_files.push_back(path);
     }
   }
@@ -76,7 +77,7 @@ Config Parser::ParseRoot(const YAML::Node& root) {
       if (item.IsNull()) r_.Fail(item, "empty or null scrape config section");
       ScrapeConfig sc = ParseScrape(item, c.global);
       if (!jobs.insert(sc.job_name).second)
-        r_.Fail(item, "found multiple scrape configs with job name " + Quote(sc.job_name));
+        r_.Fail(item, "found multiple scrape configs with job name " + GoQuote(sc.job_name));
       c.scrape_configs.push_back(std::move(sc));
     }
   }
@@ -87,7 +88,7 @@ Config Parser::ParseRoot(const YAML::Node& root) {
       if (item.IsNull()) r_.Fail(item, "empty or null remote write config section");
       RemoteWriteConfig rw = ParseRemoteWrite(item);
       if (!rw.name.empty() && !names.insert(rw.name).second)
-        r_.Fail(item, "found multiple remote write configs with job name " + Quote(rw.name));
+        r_.Fail(item, "found multiple remote write configs with job name " + GoQuote(rw.name));
       c.remote_write.push_back(std::move(rw));
     }
   }
@@ -97,7 +98,7 @@ Config Parser::ParseRoot(const YAML::Node& root) {
       if (item.IsNull()) r_.Fail(item, "empty or null remote read config section");
       RemoteReadConfig rr = ParseRemoteRead(item);
       if (!rr.name.empty() && !names.insert(rr.name).second)
-        r_.Fail(item, "found multiple remote read configs with job name " + Quote(rr.name));
+        r_.Fail(item, "found multiple remote read configs with job name " + GoQuote(rr.name));
       c.remote_read.push_back(std::move(rr));
     }
   }
@@ -178,7 +179,7 @@ ScrapeConfig Parser::ParseScrape(const YAML::Node& node, const GlobalConfig& glo
     r_.Fail(f.Get("scrape_timeout").value_or(node),
             "scrape timeout (" + FormatDuration(s.scrape_timeout) +
                 ") greater than scrape interval (" + FormatDuration(s.scrape_interval) +
-                ") for scrape config with job name " + Quote(s.job_name));
+                ") for scrape config with job name " + GoQuote(s.job_name));
   }
   if (s.scrape_timeout.count() == 0) {
     s.scrape_timeout =
@@ -323,7 +324,7 @@ RelabelConfig Parser::ParseRelabel(const YAML::Node& node) {
   if (auto v = f.Get("source_labels")) {
     for (const auto& item : r_.Seq(*v)) {
       std::string name = r_.Str(item);
-      if (!IsValidLabelName(name)) r_.Fail(item, Quote(name) + " is not a valid label name");
+      if (!IsValidLabelName(name)) r_.Fail(item, GoQuote(name) + " is not a valid label name");
       c.source_labels.push_back(name);
     }
   }
@@ -343,7 +344,7 @@ RelabelConfig Parser::ParseRelabel(const YAML::Node& node) {
     std::string lower = name;
     for (char& ch : lower) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
     auto it = kActions.find(lower);
-    if (it == kActions.end()) r_.Fail(*v, "unknown relabel action " + Quote(name));
+    if (it == kActions.end()) r_.Fail(*v, "unknown relabel action " + GoQuote(name));
     c.action = it->second;
   }
 
@@ -361,7 +362,8 @@ RelabelConfig Parser::ParseRelabel(const YAML::Node& node) {
   if ((a == RelabelAction::kReplace || a == RelabelAction::kLowercase ||
        a == RelabelAction::kUppercase) &&
       !RE2::FullMatch(c.target_label, kRelabelTarget))
-    r_.Fail(at_target, Quote(c.target_label) + " is invalid 'target_label' for " + an + " action");
+    r_.Fail(at_target,
+            GoQuote(c.target_label) + " is invalid 'target_label' for " + an + " action");
   if ((a == RelabelAction::kLowercase || a == RelabelAction::kUppercase ||
        a == RelabelAction::kKeepEqual || a == RelabelAction::kDropEqual) &&
       c.replacement != defaults.replacement)
@@ -369,9 +371,10 @@ RelabelConfig Parser::ParseRelabel(const YAML::Node& node) {
             "'replacement' can not be set for " + an + " action");
   if (a == RelabelAction::kLabelMap && !RE2::FullMatch(c.replacement, kRelabelTarget))
     r_.Fail(f.Get("replacement").value_or(node),
-            Quote(c.replacement) + " is invalid 'replacement' for " + an + " action");
+            GoQuote(c.replacement) + " is invalid 'replacement' for " + an + " action");
   if (a == RelabelAction::kHashMod && !IsValidLabelName(c.target_label))
-    r_.Fail(at_target, Quote(c.target_label) + " is invalid 'target_label' for " + an + " action");
+    r_.Fail(at_target,
+            GoQuote(c.target_label) + " is invalid 'target_label' for " + an + " action");
   if ((a == RelabelAction::kKeepEqual || a == RelabelAction::kDropEqual) &&
       (c.regex_text != defaults.regex_text || c.regex_null || c.modulus != 0 ||
        c.separator != defaults.separator || c.replacement != defaults.replacement))
@@ -424,7 +427,7 @@ ServiceDiscovery Parser::ParseSd(const Fields& f) {
         for (const auto& file : r_.Seq(*x)) {
           std::string path = r_.Str(file);
           if (!RE2::FullMatch(path, kPattern))
-            r_.Fail(file, "path name " + Quote(path) + " is not valid for file discovery");
+            r_.Fail(file, "path name " + GoQuote(path) + " is not valid for file discovery");
           fc.files.push_back(path);
         }
       }
@@ -441,7 +444,8 @@ void Parser::CheckTargets(const ServiceDiscovery& sd, const Fields& f) {
   for (const auto& sc : sd.static_configs) {
     for (const auto& t : sc.targets) {
       if (t.find('/') != std::string::npos)
-        r_.Fail(f.Get("static_configs").value_or(f.node()), Quote(t) + " is not a valid hostname");
+        r_.Fail(f.Get("static_configs").value_or(f.node()),
+                GoQuote(t) + " is not a valid hostname");
     }
   }
 }
@@ -449,7 +453,7 @@ void Parser::CheckTargets(const ServiceDiscovery& sd, const Fields& f) {
 std::string Parser::ParseUrl(const YAML::Node& node) {
   std::string text = r_.Str(node);
   std::string error = ValidateUrl(text);
-  if (!error.empty()) r_.Fail(node, "parse " + Quote(text) + ": " + error);
+  if (!error.empty()) r_.Fail(node, "parse " + GoQuote(text) + ": " + error);
   return text;
 }
 
@@ -511,7 +515,7 @@ AlertmanagerConfig Parser::ParseAlertmanager(const YAML::Node& node) {
     a.api_version = r_.Str(*v);
     if (a.api_version != "v1" && a.api_version != "v2")
       r_.Fail(*v, "expected Alertmanager api version to be one of [v1 v2] but got " +
-                      Quote(a.api_version));
+                      GoQuote(a.api_version));
   }
   if (auto v = f.Get("relabel_configs"))
     a.relabel_configs = ParseRelabels(*v, "empty or null Alertmanager target relabeling rule");

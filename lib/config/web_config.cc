@@ -6,6 +6,8 @@
 
 #include "lib/config/url.h"
 #include "lib/config/yaml_reader.h"
+#include "lib/model/go_quote.h"
+#include "lib/model/names.h"
 
 namespace tsdbd::config {
 namespace {
@@ -80,7 +82,7 @@ Result<WebConfig> ParseWebConfig(std::string_view yaml_text, const std::string& 
         for (const auto& kv : *x) {
           if (!kHeaders.count(kv.first.Scalar()))
             r.Fail(kv.first,
-                   "HTTP header " + internal::Quote(kv.first.Scalar()) + " can not be configured");
+                   "HTTP header " + GoQuote(kv.first.Scalar()) + " can not be configured");
         }
       }
     }
@@ -91,7 +93,7 @@ Result<WebConfig> ParseWebConfig(std::string_view yaml_text, const std::string& 
         bool shaped = hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
                       (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$';
         if (!shaped)
-          r.Fail(kv.second, "basic auth password of user " + internal::Quote(kv.first.Scalar()) +
+          r.Fail(kv.second, "basic auth password of user " + GoQuote(kv.first.Scalar()) +
                                 " is not a bcrypt hash");
       }
     }

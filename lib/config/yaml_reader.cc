@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <set>
 
+#include "lib/model/go_quote.h"
+#include "lib/model/names.h"
+
 namespace tsdbd::config::internal {
 namespace {
 
@@ -165,7 +168,7 @@ std::map<std::string, std::string> YamlReader::StrMap(const YAML::Node& node) co
   if (!node.IsMap()) Fail(node, "cannot unmarshal " + TagOf(node) + " into a map");
   for (const auto& kv : node) {
     std::string key = Str(kv.first);
-    if (out.count(key)) Fail(kv.first, "key " + Quote(key) + " already set in map");
+    if (out.count(key)) Fail(kv.first, "key " + GoQuote(key) + " already set in map");
     out[key] = Str(kv.second);
   }
   return out;
@@ -176,9 +179,9 @@ std::map<std::string, std::string> YamlReader::Labels(const YAML::Node& node) co
   if (node.IsMap()) {
     for (const auto& kv : node) {
       const std::string& name = kv.first.Scalar();
-      if (!IsValidLabelName(name)) Fail(kv.first, Quote(name) + " is not a valid label name");
-      if (!IsValidUtf8(labels[name]))
-        Fail(kv.second, Quote(labels[name]) + " is not a valid label value");
+      if (!IsValidLabelName(name)) Fail(kv.first, GoQuote(name) + " is not a valid label name");
+      if (!IsValidLabelValue(labels[name]))
+        Fail(kv.second, GoQuote(labels[name]) + " is not a valid label value");
     }
   }
   return labels;
@@ -213,62 +216,6 @@ std::optional<YAML::Node> Fields::Get(const char* key) const {
 
 YAML::Mark Fields::mark() const {
   return node_.Mark();
-}
-
-bool IsValidLabelName(const std::string& name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool IsValidUtf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    int n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
-    if (n < 0 || i + n >= s.size() + (n == 0 ? 1 : 0)) {
-      if (n != 0) return false;
-    }
-    for (int k = 1; k <= n; ++k) {
-      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 }  // namespace tsdbd::config::internal

@@ -71,9 +71,5 @@ class Fields {
   std::map<std::string, YAML::Node> values_;
 };
 
-bool IsValidLabelName(const std::string& name);
-bool IsValidUtf8(const std::string& text);
-// Go's strconv.Quote style quoting used in Prometheus's messages.
-std::string Quote(const std::string& text);
 
 }  // namespace tsdbd::config::internal
