@@ -80,29 +80,37 @@ bool XorIterator::Next() {
 // 6 bits significant-bit count (0 means 64) + the significant bits.
 bool XorIterator::ReadValue() {
   const uint64_t w = reader_.Peek64();
+  const uint64_t remaining = reader_.remaining();
   if ((w >> 63) == 0) {
-    if (reader_.remaining() < 1) return Fail(Fault::kTruncated);
+    if (remaining < 1) return Fail(Fault::kTruncated);
     reader_.Skip(1);
     return true;
   }
+  unsigned header;  // control bits (and widths) before the significant bits
   unsigned sig;
   if ((w >> 62) == 0b10) {
-    if (reader_.remaining() < 2) return Fail(Fault::kTruncated);
-    reader_.Skip(2);
+    header = 2;
     sig = 64u - leading_ - trailing_;
   } else {
-    if (reader_.remaining() < 13) return Fail(Fault::kTruncated);
+    header = 13;
     const unsigned leading = static_cast<unsigned>((w >> 57) & 0x1f);
     sig = static_cast<unsigned>((w >> 51) & 0x3f);
     if (sig == 0) sig = 64;
+    if (remaining < header) return Fail(Fault::kTruncated);
     if (leading + sig > 64) return Fail(Fault::kBadWidths);
-    reader_.Skip(13);
     leading_ = static_cast<uint8_t>(leading);
     trailing_ = static_cast<uint8_t>(64 - leading - sig);
     have_widths_ = true;
   }
-  uint64_t bits;
-  if (!reader_.ReadBits(sig, &bits)) return Fail(Fault::kTruncated);
+  if (remaining < header + sig) return Fail(Fault::kTruncated);
+  uint64_t bits = 0;
+  if (header + sig <= 64) {
+    bits = (w << header) >> (64 - sig);  // already in the peeked word
+    reader_.Skip(header + sig);
+  } else {
+    reader_.Skip(header);
+    reader_.ReadBits(sig, &bits);  // cannot fail: checked above
+  }
   v_bits_ ^= bits << trailing_;
   return true;
 }
