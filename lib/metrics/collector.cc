@@ -29,7 +29,7 @@ void CollectorWriter::AddSample(std::span<const LabelRef> labels, double value) 
   Sample s{{}, value};
   s.labels.reserve(labels.size());
   for (const LabelRef& l : labels) {
-    if (!IsValidLabelName(l.name)) {
+    if (!IsUsableLabelName(l.name)) {
       ProgrammingError("collector family " + families_[current_].name + ": invalid label name " +
                        std::string(l.name));
     }

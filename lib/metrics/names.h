@@ -1,14 +1,15 @@
-// Validity of metric and label names, as the Prometheus data model defines them.
+// Which label names a self-metric may use.
 #pragma once
 
 #include <string_view>
 
+#include "lib/model/names.h"
+
 namespace tsdbd::metrics {
 
-// [a-zA-Z_:][a-zA-Z0-9_:]*
-bool IsValidMetricName(std::string_view name);
-
-// [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__" (reserved for internal use).
-bool IsValidLabelName(std::string_view name);
+// A valid label name that is not reserved: names starting with "__" belong to Prometheus.
+inline bool IsUsableLabelName(std::string_view name) {
+  return tsdbd::IsValidLabelName(name) && !name.starts_with("__");
+}
 
 }  // namespace tsdbd::metrics

@@ -69,7 +69,7 @@ Registry::Registry() = default;
 Registry::~Registry() = default;
 
 void Registry::CheckNewName(std::string_view name) const {
-  if (!IsValidMetricName(name))
+  if (!tsdbd::IsValidMetricName(name))
     ProgrammingError("invalid metric name \"" + std::string(name) + "\"");
   if (families_.contains(name) || collector_names_.contains(name)) {
     ProgrammingError("duplicate metric name \"" + std::string(name) + "\"");
@@ -80,7 +80,7 @@ void Registry::CheckLabelNames(std::string_view name, const std::vector<std::str
                                bool histogram) const {
   for (std::size_t i = 0; i < label_names.size(); ++i) {
     const std::string& l = label_names[i];
-    if (!IsValidLabelName(l) || (histogram && l == "le")) {
+    if (!IsUsableLabelName(l) || (histogram && l == "le")) {
       ProgrammingError(std::string(name) + ": invalid label name \"" + l + "\"");
     }
     for (std::size_t j = 0; j < i; ++j) {
