@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 #include "fmt/format.h"
 #include "lib/tsdb/crc32c.h"
@@ -146,20 +148,31 @@ Status Wal::WriteRecord(std::string_view rec, bool compressed) {
 }
 
 Result<uint64_t> Wal::Log(std::span<const std::string_view> records) {
-  std::lock_guard lock(mu_);
-  if (closed_) return Error("WAL " + dir_ + " is closed");
-  if (!error_.ok()) return Error(error_.message());
-  for (std::string_view rec : records) {
+  // Compress before taking the lock so that concurrent writers compress in parallel.
+  thread_local std::vector<std::string> compressed_bufs;
+  thread_local std::vector<std::pair<std::string_view, bool>> prepared;
+  prepared.clear();
+  if (compressed_bufs.size() < records.size()) compressed_bufs.resize(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    std::string_view rec = records[i];
     bool compressed = false;
     if (options_.compress && !rec.empty()) {
-      compress_buf_.resize(snappy::MaxCompressedLength(rec.size()));
+      std::string& buf = compressed_bufs[i];
+      buf.resize(snappy::MaxCompressedLength(rec.size()));
       size_t n = 0;
-      snappy::RawCompress(rec.data(), rec.size(), compress_buf_.data(), &n);
-      if (n < rec.size()) {
-        rec = std::string_view(compress_buf_.data(), n);
+      snappy::RawCompress(rec.data(), rec.size(), buf.data(), &n);
+      if (n < rec.size()) {  // keep the smaller form, as Prometheus does
+        rec = std::string_view(buf.data(), n);
         compressed = true;
       }
     }
+    prepared.emplace_back(rec, compressed);
+  }
+
+  std::lock_guard lock(mu_);
+  if (closed_) return Error("WAL " + dir_ + " is closed");
+  if (!error_.ok()) return Error(error_.message());
+  for (const auto& [rec, compressed] : prepared) {
     if (Status s = WriteRecord(rec, compressed); !s.ok()) return Error(Broken(s).message());
     ++logged_seq_;
   }

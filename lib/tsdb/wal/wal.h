@@ -89,11 +89,10 @@ class Wal {
   std::unique_ptr<char[]> page_;  // the current page; bytes past alloc_ are zero
   size_t alloc_ = 0;              // bytes of page_ in use
   size_t flushed_ = 0;            // bytes of page_ already written to the file
-  std::string compress_buf_;
-  uint64_t logged_seq_ = 0;   // records handed to the kernel
-  uint64_t durable_seq_ = 0;  // records known to be on stable storage
-  bool syncing_ = false;      // a WaitDurable is in fdatasync
-  Status error_;              // sticky write / sync failure
+  uint64_t logged_seq_ = 0;       // records handed to the kernel
+  uint64_t durable_seq_ = 0;      // records known to be on stable storage
+  bool syncing_ = false;          // a WaitDurable is in fdatasync
+  Status error_;                  // sticky write / sync failure
   bool closed_ = false;
 };
 
