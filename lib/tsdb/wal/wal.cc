@@ -36,8 +36,12 @@ Result<std::unique_ptr<Wal>> Wal::Open(const std::string& dir, WalOptions option
                              options.segment_size, kPageSize));
   }
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  const bool created = fs::create_directories(dir, ec);
   if (ec) return Error("create WAL directory " + dir + ": " + ec.message());
+  if (created) {
+    std::string parent = fs::path(dir).lexically_normal().parent_path().string();
+    if (Status s = SyncDir(parent.empty() ? "." : parent); !s.ok()) return Error(s.message());
+  }
   if (options.repair_tail) {
     auto damage = RepairTail(dir);
     if (!damage.ok()) return damage.error();
