@@ -395,44 +395,59 @@ asio::awaitable<void> Connection::Run() {
 
     // Dispatch. The handler may answer now or later from any thread; wait without
     // blocking a thread: the Reply stores the response and cancels our timer.
+    // The Reply holds no Asio object (it may outlive the io_context): only the shared
+    // state, whose strand is set while this coroutine waits and reset when it stops.
     auto state = std::make_shared<ReplyState>();
-    Reply reply = [state, gate = server_.gate(), strand = strand_](Response r) {
+    state->strand.emplace(strand_);
+    Reply reply = [state, gate = server_.gate()](Response r) {
       std::lock_guard lock(state->mu);
       if (state->replied) return;
       state->replied = true;
       state->response = std::move(r);
+      if (!state->strand) return;
       std::lock_guard gate_lock(gate->mu);
       if (!gate->open) return;
-      asio::post(strand, [state] {
+      asio::post(*state->strand, [state] {
         if (state->waiter != nullptr) state->waiter->cancel();
       });
     };
-    try {
-      (*handler)(req, reply);
-    } catch (const std::exception& e) {
-      spdlog::error("http: handler {} threw: {}", label, e.what());
-      reply(TextResponse(500, "500 Internal Server Error\n"));
-    } catch (...) {
-      spdlog::error("http: handler {} threw", label);
-      reply(TextResponse(500, "500 Internal Server Error\n"));
-    }
-    asio::steady_timer waiter(strand_, asio::steady_timer::time_point::max());
-    state->waiter = &waiter;
-    reply_waiter_ = &waiter;
     std::optional<Response> answer;
-    for (;;) {
-      {
-        std::lock_guard lock(state->mu);
-        if (state->response) {
-          answer = std::move(state->response);
-          break;
+    {
+      // Resets the state's strand however this block ends, even when the frame is
+      // destroyed while suspended (an io_context torn down with this coroutine in it).
+      struct WaitEnd {
+        ReplyState& state;
+        ~WaitEnd() {
+          std::lock_guard lock(state.mu);
+          state.strand.reset();
+          state.waiter = nullptr;
         }
+      } wait_end{*state};
+      try {
+        (*handler)(req, reply);
+      } catch (const std::exception& e) {
+        spdlog::error("http: handler {} threw: {}", label, e.what());
+        reply(TextResponse(500, "500 Internal Server Error\n"));
+      } catch (...) {
+        spdlog::error("http: handler {} threw", label);
+        reply(TextResponse(500, "500 Internal Server Error\n"));
       }
-      if (forced_) break;
-      co_await waiter.async_wait(token);
+      asio::steady_timer waiter(strand_, asio::steady_timer::time_point::max());
+      state->waiter = &waiter;
+      reply_waiter_ = &waiter;
+      for (;;) {
+        {
+          std::lock_guard lock(state->mu);
+          if (state->response) {
+            answer = std::move(state->response);
+            break;
+          }
+        }
+        if (forced_) break;
+        co_await waiter.async_wait(token);
+      }
+      reply_waiter_ = nullptr;
     }
-    state->waiter = nullptr;
-    reply_waiter_ = nullptr;
     if (!answer) break;  // closed by Stop while the handler was still busy
 
     int status = answer->status;

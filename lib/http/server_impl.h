@@ -38,6 +38,9 @@ struct ReplyState {
   std::mutex mu;
   bool replied = false;
   std::optional<Response> response;
+  // The connection's strand while it waits for the response; reset (under mu) when it
+  // stops waiting, always before the io_context is destroyed.
+  std::optional<Strand> strand;
   asio::steady_timer* waiter = nullptr;  // touched only on the connection's strand
 };
 
