@@ -68,7 +68,8 @@ Status Daemon::Start() {
       .quit = [this] { RequestShutdown(); },
       .metrics_text = [this] { return metrics_->Text(); },
   });
-  http::api::AddStatusRoutes(router, {
+  const http::api::Cors cors(flags_.cors_origin);
+  http::api::AddStatusRoutes(router, cors, {
       .build_info = BuildInfo(),
       .flags = flags_.as_strings,
       .config_yaml = [this] { return ConfigYaml(); },

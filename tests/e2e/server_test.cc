@@ -160,6 +160,30 @@ TEST_F(ServerTest, GzipWhenAccepted) {
   EXPECT_FALSE(p->Get("/api/v1/status/flags").Header("Content-Encoding").has_value());
 }
 
+TEST_F(ServerTest, CorsHeadersFollowTheOriginRegex) {
+  auto p = Start({"--web.cors.origin=https?://grafana\\.example\\.com"});
+  HttpRequest r;
+  r.target = "/api/v1/status/buildinfo";
+  r.headers = {{"Origin", "https://grafana.example.com"}};
+  auto allowed = testing::Fetch(p->port(), r);
+  EXPECT_EQ(allowed.Header("Access-Control-Allow-Origin").value_or(""),
+            "https://grafana.example.com");
+  EXPECT_EQ(allowed.Header("Access-Control-Allow-Methods").value_or(""), "GET, POST, OPTIONS");
+  r.headers = {{"Origin", "https://evil.example.com"}};
+  auto refused = testing::Fetch(p->port(), r);
+  EXPECT_FALSE(refused.Header("Access-Control-Allow-Origin").has_value());
+  EXPECT_EQ(refused.Header("Vary").value_or(""), "Origin");
+  EXPECT_FALSE(p->Get("/api/v1/status/buildinfo").Header("Vary").has_value());
+}
+
+TEST_F(ServerTest, CorsDefaultAllowsEveryOrigin) {
+  auto p = Start();
+  HttpRequest r;
+  r.target = "/api/v1/status/flags";
+  r.headers = {{"Origin", "http://anywhere"}};
+  EXPECT_EQ(testing::Fetch(p->port(), r).Header("Access-Control-Allow-Origin").value_or(""), "*");
+}
+
 TEST_F(ServerTest, LifecycleDisabledByDefault) {
   auto p = Start();
   auto reload = Post(p->port(), "/-/reload");

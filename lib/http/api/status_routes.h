@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "lib/http/api/cors.h"
 #include "lib/http/router.h"
 
 namespace tsdbd::http::api {
@@ -19,7 +20,7 @@ struct StatusSources {
   std::function<boost::json::object()> runtime_info;   // startTime, CWD, reloadConfigSuccess...
 };
 
-// Registers the status endpoints (GET) on `router`.
-void AddStatusRoutes(Router& router, StatusSources sources);
+// Registers the status endpoints (GET) on `router`, with `cors` headers.
+void AddStatusRoutes(Router& router, const Cors& cors, StatusSources sources);
 
 }  // namespace tsdbd::http::api
