@@ -35,12 +35,14 @@ class SampleIterator {
   virtual Status Err() const { return Status::Ok(); }
 };
 
+// A series as a querier sees it. Shared so that a consumer (PromQL, a merge) can keep the
+// series it selected; it stays usable while the querier that produced it lives.
 class Series {
  public:
   virtual ~Series() = default;
   virtual const Labels& labels() const = 0;
-  // A fresh iterator over the samples within the querier's time range. Valid while the
-  // querier that produced the series lives.
+  // A fresh iterator over the samples within the querier's time range; may be called any
+  // number of times. Valid while the querier that produced the series lives.
   virtual std::unique_ptr<SampleIterator> Iterator() const = 0;
 };
 
@@ -48,8 +50,8 @@ class SeriesSet {
  public:
   virtual ~SeriesSet() = default;
   virtual bool Next() = 0;
-  // The current series; valid until the next call to Next.
-  virtual const Series& At() const = 0;
+  // The current series (never null after Next returned true).
+  virtual std::shared_ptr<const Series> At() const = 0;
   virtual Status Err() const { return Status::Ok(); }
   // Non-fatal problems to report to the user (Prometheus's "warnings").
   virtual std::vector<std::string> Warnings() const { return {}; }
