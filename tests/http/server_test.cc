@@ -712,6 +712,26 @@ TEST(ServerTest, ListenErrors) {
   EXPECT_FALSE(first->Start().ok());
 }
 
+TEST(ServerTest, ListensOnAllInterfacesAndReportsThePeer) {
+  Router r;
+  r.Add("GET", "/peer", "peer", [](const Request& req, Reply reply) {
+    Response resp;
+    resp.body = req.remote_address;
+    reply(resp);
+  });
+  ServerOptions options;
+  options.listen_address = ":0";  // every interface, as ":9090" means
+  Server server(options, std::move(r));
+  Status st = server.Start();
+  ASSERT_TRUE(st.ok()) << st.message();
+  TestConnection c(server.port());
+  ASSERT_TRUE(c.Send(Get("/peer")));
+  auto resp = c.Read();
+  ASSERT_TRUE(resp);
+  EXPECT_TRUE(resp->body.starts_with("127.0.0.1:")) << resp->body;
+  EXPECT_GT(resp->body.size(), std::string("127.0.0.1:").size());
+}
+
 TEST(ServerTest, StopBeforeStartAndDestructorAreSafe) {
   Server never_started(ServerOptions{}, EchoRouter());
   never_started.Stop();
