@@ -1,0 +1,54 @@
+#include "lib/tsdb/index/postings_matchers.h"
+
+#include <utility>
+#include <vector>
+
+namespace tsdbd::tsdb::index {
+
+PostingsPtr PostingsMatching(const PostingsIndex& index, const Matcher& m) {
+  switch (m.type()) {
+    case Matcher::Type::kEqual:
+      return index.Get(m.name(), m.value());
+    case Matcher::Type::kRegexMatch:
+      if (m.SetMatches()) return index.GetAny(m.name(), *m.SetMatches());
+      break;
+    default:
+      break;
+  }
+  return index.GetMatching(m.name(), [&m](std::string_view v) { return m.Matches(v); });
+}
+
+PostingsPtr PostingsNotMatching(const PostingsIndex& index, const Matcher& m) {
+  switch (m.type()) {
+    case Matcher::Type::kNotEqual:
+      return index.Get(m.name(), m.value());
+    case Matcher::Type::kRegexNoMatch:
+      if (m.SetMatches()) return index.GetAny(m.name(), *m.SetMatches());
+      break;
+    default:
+      break;
+  }
+  return index.GetMatching(m.name(), [&m](std::string_view v) { return !m.Matches(v); });
+}
+
+PostingsPtr PostingsForMatchers(const PostingsIndex& index, std::span<const Matcher> matchers) {
+  std::vector<PostingsPtr> its;
+  std::vector<PostingsPtr> nots;
+  for (const Matcher& m : matchers) {
+    if (m.name().empty()) {  // no series has a label named "": its value is "" everywhere
+      if (!m.Matches("")) return EmptyPostings();
+      continue;
+    }
+    if (m.Matches("")) {
+      nots.push_back(PostingsNotMatching(index, m));
+    } else {
+      its.push_back(PostingsMatching(index, m));
+    }
+  }
+  if (its.empty()) its.push_back(index.All());
+  PostingsPtr p = Intersect(std::move(its));
+  for (PostingsPtr& n : nots) p = Without(std::move(p), std::move(n));
+  return p;
+}
+
+}  // namespace tsdbd::tsdb::index
