@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "lib/http/compression.h"
+#include "lib/http/dispatch.h"
 #include "lib/http/server_impl.h"
 #include "lib/http/url_codec.h"
 
@@ -48,74 +49,6 @@ std::string FormatEndpoint(const tcp::endpoint& ep) {
   std::string host = addr.to_string();
   if (addr.is_v6()) host = "[" + host + "]";
   return host + ":" + std::to_string(ep.port());
-}
-
-Response TextResponse(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return r;
-}
-
-// Go's http.Error/NotFound bodies: "404 page not found\n", "Method Not Allowed\n".
-Response NotFound() {
-  return TextResponse(404, "404 page not found\n");
-}
-
-// Go's http.Redirect: an HTML link body for GET and HEAD.
-Response Redirect(int status, const std::string& location, std::string_view method) {
-  Response r;
-  r.status = status;
-  r.content_type.clear();
-  r.headers.emplace_back("Location", location);
-  if (method == "GET" || method == "HEAD") {
-    r.content_type = "text/html; charset=utf-8";
-    std::string reason(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
-    std::string escaped;
-    for (char c : location) {
-      switch (c) {
-        case '&':
-          escaped += "&amp;";
-          break;
-        case '<':
-          escaped += "&lt;";
-          break;
-        case '>':
-          escaped += "&gt;";
-          break;
-        case '"':
-          escaped += "&#34;";
-          break;
-        case '\'':
-          escaped += "&#39;";
-          break;
-        default:
-          escaped += c;
-      }
-    }
-    r.body = "<a href=\"" + escaped + "\">" + reason + "</a>.\n\n";
-  }
-  return r;
-}
-
-// Percent-encodes what may not stand in a path as is (for a redirect's Location).
-std::string EscapePath(std::string_view path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    bool plain =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        std::string_view("-._~!$&'()*+,;=:@/").find(static_cast<char>(c)) != std::string_view::npos;
-    if (plain) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 bool IsFormBody(const BeastRequest& msg) {
@@ -328,64 +261,11 @@ asio::awaitable<void> Connection::Run() {
     }
     Request& req = *converted;
 
-    // Route: Go's ServeMux path cleaning first, then the prefix, then the router.
-    Response response;
-    const Handler* handler = nullptr;
-    std::string_view label;
-    std::string_view raw_query;
-    if (size_t q = req.raw_target.find('?'); q != std::string::npos) {
-      raw_query = std::string_view(req.raw_target).substr(q + 1);
-    }
-    auto with_query = [&](std::string location) {
-      if (!raw_query.empty()) location += "?" + std::string(raw_query);
-      return location;
-    };
-    const std::string& prefix = server_.prefix();
-    if (req.path != "*" && req.method != "CONNECT" && CleanPath(req.path) != req.path) {
-      response = Redirect(301, with_query(EscapePath(CleanPath(req.path))), req.method);
-    } else if (!prefix.empty() && req.path == "/" && req.method == "GET") {
-      response = Redirect(302, prefix, req.method);  // Prometheus sends "/" to the prefix
-    } else if (!req.path.starts_with(prefix) ||
-               (req.path.size() > prefix.size() && req.path[prefix.size()] != '/')) {
-      response = NotFound();
-    } else if (req.path.size() == prefix.size()) {
-      // "/prefix" alone: the prefix's root lives at "/prefix/".
-      RouteMatch m = server_.router().Find(req.method, "/");
-      if (m.kind == RouteMatch::Kind::kHandler) {
-        response = Redirect(req.method == "GET" ? 301 : 307, with_query(EscapePath(prefix + "/")),
-                            req.method);
-      } else {
-        response = NotFound();
-      }
-    } else {
-      req.path.erase(0, prefix.size());
-      RouteMatch m = server_.router().Find(req.method, req.path);
-      switch (m.kind) {
-        case RouteMatch::Kind::kHandler:
-          handler = m.handler;
-          label = m.label;
-          req.path_vars = std::move(m.path_vars);
-          break;
-        case RouteMatch::Kind::kNotFound:
-          response = NotFound();
-          break;
-        case RouteMatch::Kind::kMethodNotAllowed:
-          response = TextResponse(405, "Method Not Allowed\n");
-          response.headers.emplace_back("Allow", m.allow);
-          break;
-        case RouteMatch::Kind::kOptions:
-          response.content_type.clear();
-          response.headers.emplace_back("Allow", m.allow);
-          break;
-        case RouteMatch::Kind::kRedirect:
-          response =
-              Redirect(m.redirect_status, with_query(EscapePath(prefix + m.location)), req.method);
-          break;
-      }
-    }
-
+    Dispatch dispatch = DispatchRequest(server_.router(), server_.prefix(), &req);
+    const Handler* handler = dispatch.handler;
+    std::string_view label = dispatch.label;
     if (handler == nullptr) {
-      if (!co_await write(std::move(response), version, keep_alive && !closing_, head,
+      if (!co_await write(std::move(dispatch.response), version, keep_alive && !closing_, head,
                           ContentCoding::kIdentity) ||
           !keep_alive) {
         break;
@@ -427,10 +307,10 @@ asio::awaitable<void> Connection::Run() {
         (*handler)(req, reply);
       } catch (const std::exception& e) {
         spdlog::error("http: handler {} threw: {}", label, e.what());
-        reply(TextResponse(500, "500 Internal Server Error\n"));
+        reply(ErrorResponse(500, "500 Internal Server Error"));
       } catch (...) {
         spdlog::error("http: handler {} threw", label);
-        reply(TextResponse(500, "500 Internal Server Error\n"));
+        reply(ErrorResponse(500, "500 Internal Server Error"));
       }
       asio::steady_timer waiter(strand_, asio::steady_timer::time_point::max());
       state->waiter = &waiter;
