@@ -1,0 +1,163 @@
+#include "lib/tsdb/head/head_querier.h"
+
+#include <algorithm>
+#include <bit>
+#include <set>
+
+#include "lib/tsdb/head/head.h"
+#include "lib/tsdb/index/postings_matchers.h"
+
+namespace tsdbd::tsdb {
+namespace {
+
+class HeadSeries final : public storage::Series {
+ public:
+  HeadSeries(Labels labels, std::vector<HeadChunkPtr> chunks, int64_t mint, int64_t maxt)
+      : labels_(std::move(labels)), chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
+  const Labels& labels() const override { return labels_; }
+  std::unique_ptr<storage::SampleIterator> Iterator() const override {
+    return std::make_unique<HeadChunksIterator>(chunks_, mint_, maxt_);
+  }
+
+ private:
+  const Labels labels_;
+  const std::vector<HeadChunkPtr> chunks_;
+  const int64_t mint_, maxt_;
+};
+
+class HeadSeriesSet final : public storage::SeriesSet {
+ public:
+  HeadSeriesSet(Head* head, std::vector<SeriesPtr> series, int64_t mint, int64_t maxt)
+      : head_(head), series_(std::move(series)), mint_(mint), maxt_(maxt) {}
+
+  bool Next() override {
+    std::vector<HeadChunkPtr> chunks;
+    while (next_ < series_.size()) {
+      SeriesPtr s = std::move(series_[next_++]);
+      chunks.clear();
+      {
+        std::lock_guard lock(head_->SeriesLock(s->ref()));
+        s->Snapshot(mint_, maxt_, &chunks);
+      }
+      if (chunks.empty()) continue;
+      cur_ = std::make_shared<const HeadSeries>(s->labels(), std::move(chunks), mint_, maxt_);
+      return true;
+    }
+    return false;
+  }
+  std::shared_ptr<const storage::Series> At() const override { return cur_; }
+
+ private:
+  Head* const head_;
+  std::vector<SeriesPtr> series_;
+  size_t next_ = 0;
+  const int64_t mint_, maxt_;
+  std::shared_ptr<const HeadSeries> cur_;
+};
+
+std::vector<SeriesPtr> SeriesFor(Head* head, std::span<const Matcher> matchers) {
+  index::PostingsPtr p = index::PostingsForMatchers(head->postings(), matchers);
+  std::vector<SeriesPtr> out;
+  while (p->Next()) {
+    if (SeriesPtr s = head->series().GetByRef(p->At())) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+HeadChunksIterator::HeadChunksIterator(std::vector<HeadChunkPtr> chunks, int64_t mint, int64_t maxt)
+    : chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
+
+bool HeadChunksIterator::OpenChunk(size_t i) {
+  cur_ = i;
+  opened_ = true;
+  if (i >= chunks_.size()) return false;
+  it_ = chunkenc::XorIterator(chunks_[i]->bytes());
+  return true;
+}
+
+bool HeadChunksIterator::Finish(bool ok) {
+  if (!ok) done_ = true;
+  return ok;
+}
+
+bool HeadChunksIterator::Next() {
+  if (done_) return false;
+  if (!opened_ && !OpenChunk(0)) return Finish(false);
+  for (;;) {
+    if (it_.Next()) {
+      if (it_.t() < mint_) continue;
+      return Finish(it_.t() <= maxt_);
+    }
+    if (Status s = it_.Err(); !s.ok()) {
+      err_ = s;
+      return Finish(false);
+    }
+    if (!OpenChunk(cur_ + 1)) return Finish(false);
+  }
+}
+
+bool HeadChunksIterator::Seek(int64_t t) {
+  if (done_) return false;
+  t = std::max(t, mint_);
+  if (opened_ && it_.num_read() > 0 && it_.t() >= t) return true;
+  if (!opened_) OpenChunk(0);
+  // Skip whole chunks that end before t.
+  size_t i = cur_;
+  while (i < chunks_.size() && chunks_[i]->max_t() < t) ++i;
+  if (i != cur_ && !OpenChunk(i)) return Finish(false);
+  if (cur_ >= chunks_.size()) return Finish(false);
+  for (;;) {
+    if (it_.Seek(t)) return Finish(it_.t() <= maxt_);
+    if (Status s = it_.Err(); !s.ok()) {
+      err_ = s;
+      return Finish(false);
+    }
+    if (!OpenChunk(cur_ + 1)) return Finish(false);
+  }
+}
+
+storage::Sample HeadChunksIterator::At() const {
+  return {it_.t(), it_.v()};
+}
+
+bool HeadQuerier::OutsideHead() const {
+  const int64_t head_max = head_->MaxTime();
+  return head_max == Head::kNoTime || maxt_ < head_->MinTime() || mint_ > head_max;
+}
+
+std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted,
+                                                        const storage::SelectHints* /*hints*/,
+                                                        std::span<const Matcher> matchers) {
+  std::vector<SeriesPtr> series = SeriesFor(head_, matchers);
+  if (sorted) {
+    std::sort(series.begin(), series.end(),
+              [](const SeriesPtr& a, const SeriesPtr& b) { return a->labels() < b->labels(); });
+  }
+  return std::make_unique<HeadSeriesSet>(head_, std::move(series), mint_, maxt_);
+}
+
+Result<std::vector<std::string>> HeadQuerier::LabelValues(std::string_view name,
+                                                          std::span<const Matcher> matchers) {
+  if (OutsideHead()) return std::vector<std::string>{};
+  if (matchers.empty()) return head_->postings().LabelValues(name);
+  std::set<std::string_view> values;
+  for (const SeriesPtr& s : SeriesFor(head_, matchers)) {
+    std::string_view v = s->labels().Get(name);
+    if (!v.empty()) values.insert(v);
+  }
+  return std::vector<std::string>(values.begin(), values.end());
+}
+
+Result<std::vector<std::string>> HeadQuerier::LabelNames(std::span<const Matcher> matchers) {
+  if (OutsideHead()) return std::vector<std::string>{};
+  if (matchers.empty()) return head_->postings().LabelNames();
+  std::set<std::string_view> names;
+  for (const SeriesPtr& s : SeriesFor(head_, matchers)) {
+    for (Label l : s->labels()) names.insert(l.name);
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+}  // namespace tsdbd::tsdb

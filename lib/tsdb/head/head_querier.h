@@ -1,0 +1,64 @@
+// Reading the head: series selected through the postings index, samples from chunk
+// snapshots (storage::Querier).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lib/storage/querier.h"
+#include "lib/tsdb/head/mem_series.h"
+
+namespace tsdbd::tsdb {
+
+class Head;
+
+// Iterates the samples of a list of chunks (in time order, not overlapping) within
+// [mint, maxt]. Owns its chunk references, so it stays valid whatever the head does.
+class HeadChunksIterator final : public storage::SampleIterator {
+ public:
+  HeadChunksIterator(std::vector<HeadChunkPtr> chunks, int64_t mint, int64_t maxt);
+  bool Next() override;
+  bool Seek(int64_t t) override;
+  storage::Sample At() const override;
+  Status Err() const override { return err_; }
+
+ private:
+  bool OpenChunk(size_t i);  // starts iterating chunk i
+  bool Finish(bool ok);
+
+  std::vector<HeadChunkPtr> chunks_;
+  const int64_t mint_, maxt_;
+  size_t cur_ = 0;  // chunk being read
+  bool opened_ = false;
+  bool done_ = false;
+  chunkenc::XorIterator it_;
+  Status err_;
+};
+
+// Not thread-safe (one user); the head must outlive it. A series is returned when a chunk of
+// it overlaps the querier's range (as Prometheus does, it may then have no sample in the
+// range). Samples are those committed when the series set reaches the series: each series'
+// chunks are snapshot (the open chunk copied) under its lock at that moment.
+class HeadQuerier final : public storage::Querier {
+ public:
+  HeadQuerier(Head* head, int64_t mint, int64_t maxt) : head_(head), mint_(mint), maxt_(maxt) {}
+
+  std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints* hints,
+                                             std::span<const Matcher> matchers) override;
+  // Label values and names come from the index, not limited by time (as in Prometheus's
+  // head), except that a querier whose range misses the head's entirely finds none.
+  Result<std::vector<std::string>> LabelValues(std::string_view name,
+                                               std::span<const Matcher> matchers) override;
+  Result<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override;
+
+ private:
+  bool OutsideHead() const;
+
+  Head* const head_;
+  const int64_t mint_, maxt_;
+};
+
+}  // namespace tsdbd::tsdb

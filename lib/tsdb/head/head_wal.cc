@@ -1,0 +1,184 @@
+// The head's WAL: replay at startup and truncation by checkpoint.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <bit>
+#include <unordered_map>
+#include <utility>
+
+#include "lib/tsdb/head/head.h"
+#include "lib/tsdb/record/decoder.h"
+#include "lib/tsdb/wal/checkpoint.h"
+#include "lib/tsdb/wal/reader.h"
+#include "lib/tsdb/wal/repair.h"
+#include "lib/tsdb/wal/segments.h"
+
+namespace tsdbd::tsdb {
+
+Status Head::OpenWal() {
+  auto w = wal::Wal::Open(options_.wal_dir, options_.wal_options);
+  if (!w.ok()) return Error("head: opening the WAL: " + w.error().message());
+  std::lock_guard lock(wal_mu_);
+  wal_ = std::move(*w);
+  return Status::Ok();
+}
+
+Status Head::Replay() {
+  // Opening repairs a torn tail and starts a fresh segment for what we write next.
+  if (Status s = OpenWal(); !s.ok()) return s;
+  bool damaged = false;
+  if (Status s = ReplaySegments(&damaged); !s.ok()) return s;
+  if (damaged) {
+    // Damage before the tail: drop everything from it on, then write after it.
+    if (Status s = OpenWal(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status Head::ReplaySegments(bool* damaged) {
+  auto set = wal::FindReplaySet(options_.wal_dir);
+  if (!set.ok()) return Error("head: reading the WAL: " + set.error().message());
+  std::vector<wal::SegmentRef> segments = set->checkpoint_segments;
+  const size_t checkpoint_count = segments.size();
+  segments.insert(segments.end(), set->segments.begin(), set->segments.end());
+
+  std::unordered_map<uint64_t, uint64_t> multi_ref;  // duplicate record ref -> head ref
+  std::vector<record::RefSeries> series;
+  std::vector<record::RefSample> samples;
+  uint64_t max_ref = 0;
+  int64_t mint = std::numeric_limits<int64_t>::max(), maxt = kNoTime;
+  wal::Reader reader(segments);
+  while (reader.Next()) {
+    std::string_view rec = reader.record();
+    switch (record::RecordType(rec)) {
+      case record::Type::kSeries: {
+        series.clear();
+        if (Status s = record::DecodeSeries(rec, &series); !s.ok()) {
+          return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " +
+                       s.message());
+        }
+        for (const record::RefSeries& rs : series) {
+          std::vector<std::pair<std::string_view, std::string_view>> pairs;
+          pairs.reserve(rs.labels.size());
+          for (const record::Label& l : rs.labels) pairs.emplace_back(l.name, l.value);
+          Labels labels = Labels::FromPairs(pairs);
+          max_ref = std::max(max_ref, rs.ref);
+          const uint64_t hash = labels.Hash();
+          bool created = false;
+          SeriesPtr s = series_.GetOrCreate(
+              hash, labels, [&] { return rs.ref; },
+              [this](MemSeries& m) { postings_.Add(m.ref(), m.labels()); }, &created);
+          s->wal_logged.store(true, std::memory_order_relaxed);
+          if (created) {
+            ++replay_.series;
+            counters_.series_created.fetch_add(1, std::memory_order_relaxed);
+          } else if (s->ref() != rs.ref) {
+            multi_ref[rs.ref] = s->ref();
+            ++replay_.duplicate_ref_series;
+          }
+        }
+        break;
+      }
+      case record::Type::kSamples: {
+        samples.clear();
+        if (Status s = record::DecodeSamples(rec, &samples); !s.ok()) {
+          return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " +
+                       s.message());
+        }
+        uint64_t chunks = 0;
+        for (const record::RefSample& rs : samples) {
+          uint64_t ref = rs.ref;
+          if (auto it = multi_ref.find(ref); it != multi_ref.end()) ref = it->second;
+          SeriesPtr s = series_.GetByRef(ref);
+          if (!s) {
+            ++replay_.unknown_ref_samples;
+            continue;
+          }
+          if (rs.t < MinValidTime()) continue;
+          bool created = false;
+          bool ok;
+          {
+            std::lock_guard lock(SeriesLock(ref));
+            ok = s->Append(rs.t, std::bit_cast<uint64_t>(rs.v), options_.chunk_range_ms, &created);
+          }
+          if (!ok) {
+            ++replay_.out_of_order_samples;
+            continue;
+          }
+          ++replay_.samples;
+          if (created) ++chunks;
+          mint = std::min(mint, rs.t);
+          maxt = std::max(maxt, rs.t);
+        }
+        counters_.chunks_created.fetch_add(chunks, std::memory_order_relaxed);
+        break;
+      }
+      default:
+        break;  // tombstones, exemplars, metadata, histograms: not kept by the head yet
+    }
+  }
+  if (reader.corruption()) {
+    const wal::Corruption& c = *reader.corruption();
+    replay_.corruption = wal::FormatCorruption(c);
+    // A checkpoint is written atomically: damage there is not a crash's torn tail.
+    bool in_checkpoint = false;
+    for (size_t i = 0; i < checkpoint_count; ++i) {
+      if (segments[i].path == c.path) in_checkpoint = true;
+    }
+    if (in_checkpoint || c.unsupported) return Error("head: WAL: " + replay_.corruption);
+    spdlog::warn("head: WAL damaged, dropping from there on: {}", replay_.corruption);
+    (void)Close();
+    if (Status s = wal::Repair(options_.wal_dir, c); !s.ok()) {
+      return Error("head: repairing the WAL: " + s.message());
+    }
+    *damaged = true;
+  } else if (!reader.status().ok()) {
+    return Error("head: reading the WAL: " + reader.status().message());
+  }
+  next_ref_.store(std::max(next_ref_.load(), max_ref + 1));
+  if (maxt != kNoTime) {
+    InitTime(mint);
+    UpdateTimes(mint, maxt);
+  }
+  return Status::Ok();
+}
+
+Status Head::TruncateWal(int64_t mint) {
+  std::unique_lock lock(wal_mu_);
+  if (!wal_) return Status::Ok();
+  auto segs = wal::ListSegments(options_.wal_dir);
+  if (!segs.ok()) return Error("head: listing WAL segments: " + segs.error().message());
+  if (segs->empty()) return Status::Ok();
+  const int first = segs->front().index;
+  // Start a new segment so that a quiet head does not keep more WAL than needed; the one
+  // being written is never checkpointed.
+  auto next = wal_->NextSegment();
+  if (!next.ok()) return Error("head: WAL: " + next.error().message());
+  lock.unlock();
+  int last = *next - 1;
+  // The older two thirds hold mostly samples now in blocks.
+  last = first + (last - first) * 2 / 3;
+  if (last <= first) return Status::Ok();
+
+  auto keep = [this, last](uint64_t ref) {
+    if (series_.GetByRef(ref)) return true;
+    auto it = deleted_.find(ref);
+    return it != deleted_.end() && it->second > last;
+  };
+  auto stats =
+      wal::Checkpoint(options_.wal_dir, first, last, keep, mint, options_.wal_options.compress);
+  if (!stats.ok()) return Error("head: WAL checkpoint: " + stats.error().message());
+  {
+    std::lock_guard relock(wal_mu_);
+    if (wal_) {
+      if (Status s = wal_->Truncate(last + 1); !s.ok()) return s;
+    }
+  }
+  if (Status s = wal::DeleteCheckpoints(options_.wal_dir, last); !s.ok()) return s;
+  for (auto it = deleted_.begin(); it != deleted_.end();) {
+    it = it->second <= last ? deleted_.erase(it) : std::next(it);
+  }
+  return Status::Ok();
+}
+
+}  // namespace tsdbd::tsdb

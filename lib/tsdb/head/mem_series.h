@@ -1,0 +1,107 @@
+// One series of the head: its labels, its closed chunks and its open chunk, and the rules
+// by which Prometheus cuts chunks.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "lib/model/labels.h"
+#include "lib/tsdb/chunkenc/xor_chunk.h"
+
+namespace tsdbd::tsdb {
+
+// Samples a chunk aims for; Prometheus's samplesPerChunk.
+inline constexpr int kSamplesPerChunk = 120;
+
+// An immutable XOR chunk of the head, shared between the series and the iterators reading it.
+class HeadChunk {
+ public:
+  HeadChunk(int64_t min_t, int64_t max_t, std::span<const uint8_t> bytes);
+  HeadChunk(const HeadChunk&) = delete;
+  HeadChunk& operator=(const HeadChunk&) = delete;
+
+  int64_t min_t() const { return min_t_; }
+  int64_t max_t() const { return max_t_; }
+  std::span<const uint8_t> bytes() const { return {data_.get(), size_}; }
+  size_t MemoryBytes() const { return sizeof(*this) + size_; }
+
+ private:
+  int64_t min_t_;
+  int64_t max_t_;
+  std::unique_ptr<uint8_t[]> data_;
+  uint32_t size_;
+};
+using HeadChunkPtr = std::shared_ptr<const HeadChunk>;
+
+// The end time Prometheus predicts for a chunk that started at `start`, whose sample at the
+// quarter mark has time `cur`, so that the rest of the range up to `max` is split into
+// chunks of equal sample counts (computeChunkEndTime).
+int64_t ComputeChunkEndTime(int64_t start, int64_t cur, int64_t max);
+// The end of the chunk range holding t: (t / width) * width + width.
+int64_t RangeForTimestamp(int64_t t, int64_t width);
+
+// Everything but the constructor and the atomics requires the caller to hold the head's lock
+// for this series (Head's striped series locks).
+class MemSeries {
+ public:
+  static constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+
+  MemSeries(uint64_t ref, Labels labels) : ref_(ref), labels_(std::move(labels)) {}
+  MemSeries(const MemSeries&) = delete;
+  MemSeries& operator=(const MemSeries&) = delete;
+
+  uint64_t ref() const { return ref_; }
+  const Labels& labels() const { return labels_; }
+
+  enum class Check { kOk, kOutOfOrder, kDuplicate, kSameSample };
+  // Whether (t, v) may follow the samples stored: kSameSample for a repeat of the newest
+  // sample (accepted, not stored again), kDuplicate for its time with another value (values
+  // compared bit for bit).
+  Check Appendable(int64_t t, uint64_t v_bits) const;
+
+  // Stores the sample after the newest one, cutting a chunk as Prometheus would. False
+  // (nothing stored) when t is not after the newest sample. *chunk_created tells of a cut.
+  bool Append(int64_t t, uint64_t v_bits, int64_t chunk_range, bool* chunk_created);
+
+  // Time of the newest sample ever appended (kept after truncation), or kNoTime.
+  int64_t max_time() const { return last_t_; }
+  // Time of the oldest sample held, or kNoTime when no chunk is held.
+  int64_t min_time() const;
+  // Chunks held, closed and open.
+  size_t NumChunks() const { return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0); }
+  bool Empty() const { return NumChunks() == 0; }
+
+  // Drops the chunks whose newest sample is older than mint; returns how many.
+  size_t TruncateBefore(int64_t mint);
+
+  // Appends to *out the chunks overlapping [mint, maxt]; the open chunk as a copy.
+  void Snapshot(int64_t mint, int64_t maxt, std::vector<HeadChunkPtr>* out) const;
+
+  // Heap and object bytes of this series' own data (labels block, chunks).
+  size_t MemoryBytes() const;
+
+  // Set once the series record is in the WAL (see HeadAppender::Commit).
+  std::atomic<bool> wal_logged{false};
+  // References: the series maps hold one, appenders and queriers one each while they use it.
+  std::atomic<uint32_t> refs{1};
+  // Next series with the same labels hash; guarded by the hash stripe's lock.
+  MemSeries* hash_next = nullptr;
+
+ private:
+  void CutOpenChunk(int64_t t);
+
+  const uint64_t ref_;
+  const Labels labels_;
+  std::vector<HeadChunkPtr> closed_;  // oldest first
+  chunkenc::XorChunk open_;           // the head chunk (empty until the first sample)
+  int64_t open_min_t_ = kNoTime;
+  int64_t next_at_ = kNoTime;  // cut the open chunk at this time at the latest
+  int64_t last_t_ = kNoTime;
+  uint64_t last_v_bits_ = 0;
+};
+
+}  // namespace tsdbd::tsdb
