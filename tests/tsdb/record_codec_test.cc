@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fmt/format.h"
 #include "lib/tsdb/record/byte_io.h"
 #include "lib/tsdb/record/decoder.h"
 #include "lib/tsdb/record/encoder.h"
@@ -95,7 +96,7 @@ TEST(RecordCodecTest, SeriesExactBytes) {
 TEST(RecordCodecTest, SeriesRoundTripManyAndEmpty) {
   std::vector<RefSeries> in;
   for (uint64_t i = 0; i < 300; ++i) {
-    in.push_back({i * 7 + 1, {{"__name__", "m" + std::to_string(i)}, {"i", std::string(i, 'x')}}});
+    in.push_back({i * 7 + 1, {{"__name__", fmt::format("m{}", i)}, {"i", std::string(i, 'x')}}});
   }
   in.push_back({999, {}});
   std::string rec = "prefix";

@@ -93,7 +93,9 @@ void WriteHistory(Wal& wal) {
       std::vector<std::string_view> views(recs.begin(), recs.end());
       ASSERT_TRUE(wal.Log(views).ok());
     }
-    if (seg < 3) ASSERT_TRUE(wal.NextSegment().ok());
+    if (seg < 3) {
+      ASSERT_TRUE(wal.NextSegment().ok());
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "fmt/format.h"
 #include "lib/tsdb/crc32c.h"
 #include "lib/tsdb/wal/reader.h"
 #include "lib/tsdb/wal/segments.h"
@@ -326,7 +327,7 @@ TEST(WalFormatTest, ConcurrentWritersGroupCommit) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        std::string series = "s" + std::to_string(t) + "-" + std::to_string(i);
+        std::string series = fmt::format("s{}-{}", t, i);
         std::string samples = std::string(50 + i, static_cast<char>('a' + t));
         auto seq = w->Log({series, samples});
         if (!seq.ok() || !w->WaitDurable(*seq).ok()) ++failures[t];
@@ -342,7 +343,7 @@ TEST(WalFormatTest, ConcurrentWritersGroupCommit) {
   std::vector<int> next(kThreads, 0);
   for (size_t i = 0; i < recs.size(); i += 2) {
     int t = recs[i][1] - '0';
-    ASSERT_EQ(recs[i], "s" + std::to_string(t) + "-" + std::to_string(next[t]));
+    ASSERT_EQ(recs[i], fmt::format("s{}-{}", t, next[t]));
     ASSERT_EQ(recs[i + 1], std::string(50 + next[t], static_cast<char>('a' + t)));
     ++next[t];
   }

@@ -395,7 +395,9 @@ TEST(WalPrometheusCompatTest, PrometheusReplaysOurCheckpointThenLaterSegments) {
                                                      {8, base + i * 10000, 200.0 + i}},
                          &r);
       ASSERT_TRUE((*w)->Log({r}).ok());
-      if (i == 9) ASSERT_TRUE((*w)->NextSegment().ok());  // samples 10.. go to segment 1
+      if (i == 9) {  // samples 10.. go to segment 1
+        ASSERT_TRUE((*w)->NextSegment().ok());
+      }
     }
     ASSERT_TRUE((*w)->Close().ok());
   }
