@@ -1,0 +1,173 @@
+// Differential test against a live Prometheus 2.42: every query in
+// testdata/parse_corpus.txt must print exactly as /api/v1/format_query prints it, and every
+// invalid one must fail with the same message (position included) as /api/v1/query.
+// Skipped when `prometheus` is not installed.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "lib/promql/parser.h"
+#include "lib/promql/printer.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/process.h"
+
+namespace tsdbd::promql {
+namespace {
+
+std::string UrlEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The JSON string value of "key" in a flat JSON object (enough for the API envelope).
+std::optional<std::string> JsonString(const std::string& body, const std::string& key) {
+  const std::string needle = "\"" + key + "\":\"";
+  size_t i = body.find(needle);
+  if (i == std::string::npos) return std::nullopt;
+  i += needle.size();
+  std::string out;
+  while (i < body.size() && body[i] != '"') {
+    if (body[i] != '\\') {
+      out += body[i++];
+      continue;
+    }
+    const char e = body[++i];
+    ++i;
+    switch (e) {
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'u': {
+        unsigned cp = std::stoul(body.substr(i, 4), nullptr, 16);
+        i += 4;
+        if (cp >= 0xD800 && cp < 0xDC00 && body.compare(i, 2, "\\u") == 0) {
+          const unsigned lo = std::stoul(body.substr(i + 2, 4), nullptr, 16);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          i += 6;
+        }
+        if (cp < 0x80) {
+          out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+          out += static_cast<char>(0xC0 | (cp >> 6));
+          out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+          out += static_cast<char>(0xE0 | (cp >> 12));
+          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+          out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+          out += static_cast<char>(0xF0 | (cp >> 18));
+          out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+          out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+        break;
+      }
+      default:
+        out += e;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Corpus() {
+  std::ifstream in(std::string(TSDBD_SOURCE_DIR) + "/tests/promql/testdata/parse_corpus.txt");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+// Our answer in the API's words: "OK <printed>" or "ERR <message>".
+std::string Ours(const std::string& q) {
+  auto r = ParseExpr(q);
+  if (!r.ok()) return "ERR invalid parameter \"query\": " + r.error().message();
+  return "OK " + Format(**r);
+}
+
+class PrometheusServer {
+ public:
+  PrometheusServer()
+      : port_(testing::FreePort()),
+        config_(dir_.WriteFile("p.yml", "global: {}\n")),
+        process_({"prometheus", "--config.file=" + config_,
+                  "--storage.tsdb.path=" + dir_.path() + "/data",
+                  "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+                 dir_.path() + "/log.txt") {}
+  bool WaitReady() {
+    return testing::WaitUntil([&] { return testing::Get(port_, "/-/ready").status == 200; },
+                              std::chrono::seconds(60));
+  }
+  // Prometheus's answer: "OK <format_query>" or "ERR <error of /api/v1/query>".
+  std::string Answer(const std::string& q) {
+    auto f = testing::Get(port_, "/api/v1/format_query?query=" + UrlEncode(q));
+    if (f.status == 200) {
+      auto data = JsonString(f.body, "data");
+      return "OK " + data.value_or("<no data>");
+    }
+    auto e = testing::Get(port_, "/api/v1/query?time=0&query=" + UrlEncode(q));
+    if (JsonString(e.body, "errorType") != "bad_data") return "UNEXPECTED " + e.body;
+    return "ERR " + JsonString(e.body, "error").value_or("<no error>");
+  }
+
+ private:
+  testing::TempDir dir_;
+  uint16_t port_;
+  std::string config_;
+  testing::ChildProcess process_;
+};
+
+TEST(PromqlDifferential, CorpusIsLargeAndMixed) {
+  auto corpus = Corpus();
+  EXPECT_GE(corpus.size(), 300u);
+  int errors = 0;
+  for (const auto& q : corpus) errors += !ParseExpr(q).ok();
+  EXPECT_GE(errors, 80);
+  EXPECT_GE(static_cast<int>(corpus.size()) - errors, 150);
+}
+
+TEST(PromqlDifferential, AgreesWithPrometheus) {
+  if (!testing::HaveProgram("prometheus")) GTEST_SKIP() << "prometheus is not installed";
+  PrometheusServer server;
+  ASSERT_TRUE(server.WaitReady());
+  int agree = 0;
+  auto corpus = Corpus();
+  for (const auto& q : corpus) {
+    const std::string theirs = server.Answer(q);
+    const std::string ours = Ours(q);
+    if (theirs == ours) {
+      ++agree;
+    } else {
+      ADD_FAILURE() << "query: " << q << "\n  prometheus: " << theirs << "\n  tsdbd:      " << ours;
+    }
+  }
+  std::printf("promql differential: %d of %zu agree\n", agree, corpus.size());
+}
+
+}  // namespace
+}  // namespace tsdbd::promql
