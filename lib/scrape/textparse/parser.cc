@@ -89,10 +89,11 @@ Error Parser::Fail(size_t pos, std::string_view what) const {
 std::string Parser::Describe(size_t pos) const {
   if (pos >= body_.size()) return "end of input";
   if (body_[pos] == '\n') return "end of line";
-  // The token at pos: up to the next space, line break or quote, at most 40 bytes.
+  // The token at pos: up to the next space, line break or quote, at most 40 bytes; a blank
+  // alone when one stands at pos.
   size_t end = pos + 1;
-  while (end < body_.size() && end - pos < 40 && body_[end] != ' ' && body_[end] != '\t' &&
-         body_[end] != '\n' && body_[end] != '"') {
+  while (body_[pos] != ' ' && body_[pos] != '\t' && end < body_.size() && end - pos < 40 &&
+         body_[end] != ' ' && body_[end] != '\t' && body_[end] != '\n' && body_[end] != '"') {
     ++end;
   }
   return GoQuote(body_.substr(pos, end - pos));
