@@ -195,6 +195,131 @@ void AppendFormatted(std::string& out, const Expr& e) {
   }
 }
 
+namespace {
+
+constexpr size_t kMaxLineLength = 100;
+
+void AppendPretty(std::string& out, const Expr& e, int level);
+
+void Indent(std::string& out, int level) {
+  out.append(static_cast<size_t>(level) * 2, ' ');
+}
+
+// The part of a subquery after its expression: "[5m:1m] @ 1.000 offset 1m".
+void AppendSubquerySuffix(std::string& out, const SubqueryExpr& sq) {
+  out += '[';
+  out += FormatDuration(sq.range);
+  out += ':';
+  if (sq.step.count() != 0) out += FormatDuration(sq.step);
+  out += ']';
+  AppendAt(out, sq.at);
+  AppendOffset(out, sq.offset);
+}
+
+void AppendPretty(std::string& out, const Expr& e, int level) {
+  const std::string flat = Format(e);
+  if (flat.size() <= kMaxLineLength) {
+    Indent(out, level);
+    out += flat;
+    return;
+  }
+  switch (e.kind) {
+    case ExprKind::kParen:
+      Indent(out, level);
+      out += "(\n";
+      AppendPretty(out, *static_cast<const ParenExpr&>(e).expr, level + 1);
+      out += '\n';
+      Indent(out, level);
+      out += ')';
+      return;
+    case ExprKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      Indent(out, level);
+      out += u.negate ? '-' : '+';
+      std::string inner;
+      AppendPretty(inner, *u.expr, level);
+      out.append(inner, inner.find_first_not_of(' '));
+      return;
+    }
+    case ExprKind::kSubquery: {
+      const auto& sq = static_cast<const SubqueryExpr&>(e);
+      AppendPretty(out, *sq.expr, level);
+      AppendSubquerySuffix(out, sq);
+      return;
+    }
+    case ExprKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      AppendPretty(out, *b.lhs, level + 1);
+      out += '\n';
+      Indent(out, level);
+      out += BinaryOpName(b.op);
+      if (b.return_bool) out += " bool";
+      const VectorMatching* vm = b.matching.get();
+      if (vm != nullptr && (vm->on || !vm->matching_labels.empty())) {
+        out += vm->on ? " on " : " ignoring ";
+        AppendLabels(out, vm->matching_labels);
+        if (vm->card == Cardinality::kManyToOne || vm->card == Cardinality::kOneToMany) {
+          out += vm->card == Cardinality::kManyToOne ? " group_left " : " group_right ";
+          AppendLabels(out, vm->include_labels);
+        }
+      }
+      out += '\n';
+      AppendPretty(out, *b.rhs, level + 1);
+      return;
+    }
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      Indent(out, level);
+      out += AggregateOpName(a.op);
+      if (a.without) {
+        out += " without ";
+        AppendLabels(out, a.grouping);
+        out += ' ';
+      } else if (!a.grouping.empty()) {
+        out += " by ";
+        AppendLabels(out, a.grouping);
+        out += ' ';
+      }
+      out += "(\n";
+      if (a.param != nullptr) {
+        AppendPretty(out, *a.param, level + 1);
+        out += ",\n";
+      }
+      AppendPretty(out, *a.expr, level + 1);
+      out += '\n';
+      Indent(out, level);
+      out += ')';
+      return;
+    }
+    case ExprKind::kCall: {
+      const auto& c = static_cast<const Call&>(e);
+      Indent(out, level);
+      out += c.func->name;
+      out += "(\n";
+      for (size_t i = 0; i < c.args.size(); ++i) {
+        if (i > 0) out += ",\n";
+        AppendPretty(out, *c.args[i], level + 1);
+      }
+      out += '\n';
+      Indent(out, level);
+      out += ')';
+      return;
+    }
+    default:
+      Indent(out, level);
+      out += flat;
+      return;
+  }
+}
+
+}  // namespace
+
+std::string Pretty(const Expr& expr) {
+  std::string out;
+  AppendPretty(out, expr, 0);
+  return out;
+}
+
 std::string Format(const Expr& expr) {
   std::string out;
   AppendFormatted(out, expr);

@@ -12,4 +12,9 @@ namespace tsdbd::promql {
 std::string Format(const Expr& expr);
 void AppendFormatted(std::string& out, const Expr& expr);
 
+// What /api/v1/format_query returns: Format() when it is at most 100 characters, else
+// Prometheus's multi-line layout (operands, arguments and operators on lines of their own,
+// indented by two spaces a level), applied node by node.
+std::string Pretty(const Expr& expr);
+
 }  // namespace tsdbd::promql

@@ -1,0 +1,220 @@
+// Parser unit tests: AST shape, precedence and associativity, modifiers, and each class of
+// error with Prometheus's message and position.
+#include "lib/promql/parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "lib/promql/functions.h"
+#include "lib/promql/lexer.h"
+#include "lib/promql/printer.h"
+
+namespace tsdbd::promql {
+namespace {
+
+ExprPtr MustParse(std::string_view q) {
+  auto r = ParseExpr(q);
+  EXPECT_TRUE(r.ok()) << q << ": " << (r.ok() ? "" : r.error().message());
+  return r.ok() ? std::move(*r) : nullptr;
+}
+
+std::string ErrorOf(std::string_view q) {
+  auto r = ParseExpr(q);
+  return r.ok() ? "OK" : r.error().message();
+}
+
+template <typename T>
+const T& As(const Expr& e, ExprKind kind) {
+  EXPECT_EQ(e.kind, kind);
+  return static_cast<const T&>(e);
+}
+
+std::vector<TokenType> Lex(std::string_view q) {
+  Lexer lexer(q);
+  std::vector<TokenType> out;
+  for (int i = 0; i < 100; ++i) {
+    Token t = lexer.Next();
+    out.push_back(t.type);
+    if (t.type == TokenType::kEOF || t.type == TokenType::kError) break;
+  }
+  return out;
+}
+
+TEST(PromqlLexer, Tokens) {
+  using T = TokenType;
+  EXPECT_EQ(Lex("sum by (a) (rate(x{b=~\"c\"}[5m:1m]))"),
+            (std::vector<T>{T::kAggregator, T::kBy,         T::kLeftParen,    T::kIdentifier,
+                            T::kRightParen, T::kLeftParen,  T::kIdentifier,   T::kLeftParen,
+                            T::kIdentifier, T::kLeftBrace,  T::kIdentifier,   T::kEqlRegex,
+                            T::kString,     T::kRightBrace, T::kLeftBracket,  T::kDuration,
+                            T::kColon,      T::kDuration,   T::kRightBracket, T::kRightParen,
+                            T::kRightParen, T::kEOF}));
+  EXPECT_EQ(Lex("a:b 0x1F Inf # c\n 1h30m"),
+            (std::vector<T>{T::kMetricIdentifier, T::kNumber, T::kNumber, T::kDuration, T::kEOF}));
+  EXPECT_EQ(Lex("x{on=\"a\"} and bool"),
+            (std::vector<T>{T::kIdentifier, T::kLeftBrace, T::kIdentifier, T::kAssign, T::kString,
+                            T::kRightBrace, T::kAnd, T::kBool, T::kEOF}));
+  EXPECT_EQ(Lex("(").back(), T::kError);
+  EXPECT_EQ(Lex("1_0").back(), T::kError);
+}
+
+TEST(PromqlParser, SelectorShape) {
+  auto e = MustParse(R"(http_requests_total{job="api",code!~"5.."} offset -5m @ 100.5)");
+  const auto& vs = As<VectorSelector>(*e, ExprKind::kVectorSelector);
+  EXPECT_EQ(vs.name, "http_requests_total");
+  ASSERT_EQ(vs.matchers.size(), 3u);
+  EXPECT_EQ(vs.matchers[0].ToString(), R"(job="api")");
+  EXPECT_EQ(vs.matchers[1].type(), Matcher::Type::kRegexNoMatch);
+  EXPECT_EQ(vs.matchers[2].name(), "__name__");
+  EXPECT_EQ(vs.offset, Duration(-300000));
+  EXPECT_EQ(vs.at.kind, AtModifier::Kind::kTimestamp);
+  EXPECT_EQ(vs.at.timestamp_ms, 100500);
+}
+
+TEST(PromqlParser, MatrixAndSubquery) {
+  auto e = MustParse("rate(x[5m] @ end())[1h:30s] offset 1d");
+  const auto& sq = As<SubqueryExpr>(*e, ExprKind::kSubquery);
+  EXPECT_EQ(sq.range, Duration(3600000));
+  EXPECT_EQ(sq.step, Duration(30000));
+  EXPECT_EQ(sq.offset, Duration(86400000));
+  const auto& call = As<Call>(*sq.expr, ExprKind::kCall);
+  EXPECT_EQ(call.func->name, "rate");
+  const auto& ms = As<MatrixSelector>(*call.args[0], ExprKind::kMatrixSelector);
+  EXPECT_EQ(ms.range, Duration(300000));
+  EXPECT_EQ(ms.selector->at.kind, AtModifier::Kind::kEnd);
+  EXPECT_EQ(e->Type(), ValueType::kMatrix);
+}
+
+TEST(PromqlParser, Aggregations) {
+  for (const char* q : {"sum by (job) (rate(x[5m]))", "sum(rate(x[5m])) by (job)"}) {
+    auto e = MustParse(q);
+    const auto& a = As<AggregateExpr>(*e, ExprKind::kAggregate);
+    EXPECT_EQ(a.op, AggregateOp::kSum);
+    EXPECT_EQ(a.grouping, std::vector<std::string>{"job"});
+    EXPECT_FALSE(a.without);
+    EXPECT_EQ(Format(*e), "sum by (job) (rate(x[5m]))");
+  }
+  auto e = MustParse("topk without (a) (3, x)");
+  const auto& a = As<AggregateExpr>(*e, ExprKind::kAggregate);
+  EXPECT_TRUE(a.without);
+  EXPECT_EQ(As<NumberLiteral>(*a.param, ExprKind::kNumberLiteral).value, 3);
+}
+
+TEST(PromqlParser, PrecedenceAndAssociativity) {
+  EXPECT_EQ(Format(*MustParse("a or b and c")), "a or b and c");
+  auto e = MustParse("a or b and c");
+  const auto& root = As<BinaryExpr>(*e, ExprKind::kBinary);
+  EXPECT_EQ(root.op, BinaryOp::kOr);
+  EXPECT_EQ(As<BinaryExpr>(*root.rhs, ExprKind::kBinary).op, BinaryOp::kAnd);
+
+  auto pow = MustParse("2 ^ 3 ^ 2");  // right-associative
+  EXPECT_EQ(As<BinaryExpr>(*static_cast<BinaryExpr&>(*pow).rhs, ExprKind::kBinary).op,
+            BinaryOp::kPow);
+  auto sub = MustParse("a - b - c");  // left-associative
+  EXPECT_EQ(As<BinaryExpr>(*static_cast<BinaryExpr&>(*sub).lhs, ExprKind::kBinary).op,
+            BinaryOp::kSub);
+  auto mixed = MustParse("a + b * c > d unless e");
+  const auto& m = As<BinaryExpr>(*mixed, ExprKind::kBinary);
+  EXPECT_EQ(m.op, BinaryOp::kUnless);
+  const auto& cmp = As<BinaryExpr>(*m.lhs, ExprKind::kBinary);
+  EXPECT_EQ(cmp.op, BinaryOp::kGtr);
+  EXPECT_EQ(As<BinaryExpr>(*cmp.lhs, ExprKind::kBinary).op, BinaryOp::kAdd);
+
+  // Unary minus binds looser than ^ but folds into number literals.
+  auto neg = MustParse("-x ^ 2");
+  EXPECT_EQ(As<UnaryExpr>(*neg, ExprKind::kUnary).expr->kind, ExprKind::kBinary);
+  EXPECT_EQ(As<NumberLiteral>(*MustParse("- - -1"), ExprKind::kNumberLiteral).value, -1);
+}
+
+TEST(PromqlParser, VectorMatching) {
+  auto e = MustParse("a * on(instance) group_left(nodename) b");
+  const auto& b = As<BinaryExpr>(*e, ExprKind::kBinary);
+  ASSERT_NE(b.matching, nullptr);
+  EXPECT_TRUE(b.matching->on);
+  EXPECT_EQ(b.matching->card, Cardinality::kManyToOne);
+  EXPECT_EQ(b.matching->include_labels, std::vector<std::string>{"nodename"});
+  EXPECT_EQ(Format(*e), "a * on (instance) group_left (nodename) b");
+  auto set = MustParse("a and b");
+  EXPECT_EQ(static_cast<BinaryExpr&>(*set).matching->card, Cardinality::kManyToMany);
+}
+
+TEST(PromqlParser, Numbers) {
+  auto value = [](std::string_view q) {
+    auto e = MustParse(q);
+    return As<NumberLiteral>(*e, ExprKind::kNumberLiteral).value;
+  };
+  EXPECT_EQ(value("0x1F"), 31);
+  EXPECT_EQ(value("010"), 8);
+  EXPECT_EQ(value("1e3"), 1000);
+  EXPECT_EQ(value(".5"), 0.5);
+  EXPECT_TRUE(std::isinf(value("-Inf")) && value("-inf") < 0);
+  EXPECT_TRUE(std::isnan(value("nan")));
+}
+
+TEST(PromqlParser, Strings) {
+  auto value = [](std::string_view q) {
+    auto e = MustParse(q);
+    return As<StringLiteral>(*e, ExprKind::kStringLiteral).value;
+  };
+  EXPECT_EQ(value(R"("a\nb\x41\101\u00e9")"), "a\nbAA\xC3\xA9");
+  EXPECT_EQ(value(R"('a\'b')"), "a'b");
+  EXPECT_EQ(value(R"(`a\b`)"), "a\\b");
+}
+
+TEST(PromqlParser, FunctionTable) {
+  EXPECT_EQ(AllFunctions().size(), 70u);
+  EXPECT_EQ(LookupFunction("RATE"), nullptr);
+  EXPECT_EQ(LookupFunction("histogram_fraction")->arg_types.size(), 3u);
+  EXPECT_EQ(LookupFunction("time")->return_type, ValueType::kScalar);
+}
+
+TEST(PromqlParser, ErrorClasses) {
+  // Lexical.
+  EXPECT_EQ(ErrorOf("sum("), "1:5: parse error: unclosed left parenthesis");
+  EXPECT_EQ(ErrorOf("x )"), "1:4: parse error: unexpected right parenthesis ')'");
+  EXPECT_EQ(ErrorOf("x{1=\"b\"}"), "1:3: parse error: unexpected character inside braces: '1'");
+  EXPECT_EQ(ErrorOf("\"abc"), "1:1: parse error: unterminated quoted string");
+  EXPECT_EQ(ErrorOf("x[5]"), "1:3: parse error: missing unit character in duration");
+  // Syntax.
+  EXPECT_EQ(ErrorOf("foo bar"), "1:5: parse error: unexpected identifier \"bar\"");
+  EXPECT_EQ(ErrorOf("1 +"), "1:4: parse error: unexpected end of input");
+  EXPECT_EQ(ErrorOf("foo\n+ {"), "2:4: parse error: unexpected end of input inside braces");
+  EXPECT_EQ(ErrorOf("x{a=b}"),
+            "1:5: parse error: unexpected identifier \"b\" in label matching, expected string");
+  EXPECT_EQ(ErrorOf("sum by a"),
+            "1:8: parse error: unexpected identifier \"a\" in grouping opts, expected \"(\"");
+  EXPECT_EQ(ErrorOf("x offset 5"),
+            "1:10: parse error: unexpected number \"5\" in offset, expected duration");
+  // Semantic, found while parsing.
+  EXPECT_EQ(ErrorOf("foo(x)"), "1:1: parse error: unknown function with name \"foo\"");
+  EXPECT_EQ(ErrorOf("sum()"), "1:1: parse error: no arguments for aggregate expression provided");
+  EXPECT_EQ(ErrorOf("x[0s]"), "1:3: parse error: duration must be greater than 0");
+  EXPECT_EQ(ErrorOf("sum(x)[5m]"), "1:7: parse error: ranges only allowed for vector selectors");
+  EXPECT_EQ(ErrorOf("foo @ 1 @ 2"),
+            "1:1: parse error: @ <timestamp> may not be set multiple times");
+  // Type checking.
+  EXPECT_EQ(ErrorOf("rate(x)"),
+            "1:6: parse error: expected type range vector in call to function \"rate\", got "
+            "instant vector");
+  EXPECT_EQ(ErrorOf("x + y[5m]"),
+            "1:5: parse error: binary expression must contain only scalar and instant vector "
+            "types");
+  EXPECT_EQ(ErrorOf("1 == 1"),
+            "1:3: parse error: comparisons between scalars must use BOOL modifier");
+  EXPECT_EQ(ErrorOf("{a=\"\"}"),
+            "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  EXPECT_EQ(ErrorOf("round()"),
+            "1:1: parse error: expected at least 1 argument(s) in call to \"round\", got 0");
+}
+
+TEST(PromqlPrinter, Canonical) {
+  EXPECT_EQ(Format(*MustParse("x @ 1609746000 offset 1h30m")), "x @ 1609746000.000 offset 1h30m");
+  EXPECT_EQ(Format(*MustParse("x{b=\"1\",a=\"2\"}[7d]")), "x{a=\"2\",b=\"1\"}[1w]");
+  EXPECT_EQ(Format(*MustParse("123456789")), "1.23456789e+08");
+  EXPECT_EQ(Format(*MustParse("'a\"b'")), "\"a\\\"b\"");
+  EXPECT_EQ(Format(*MustParse("x + ignoring() group_left y")), "x + y");
+}
+
+}  // namespace
+}  // namespace tsdbd::promql
