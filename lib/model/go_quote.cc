@@ -16,6 +16,25 @@ size_t Utf8Length(std::string_view s) {
   return IsValidLabelValue(s.substr(0, n)) ? n : 0;
 }
 
+// The code point of a valid UTF-8 sequence of n bytes.
+uint32_t Decode(std::string_view s, size_t n) {
+  static constexpr unsigned char kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  uint32_t cp = static_cast<unsigned char>(s[0]) & kLeadMask[n];
+  for (size_t i = 1; i < n; ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+  return cp;
+}
+
+// Code points Go's strconv.IsPrint rejects, beyond ASCII controls: C1 controls, spaces other
+// than U+0020, format characters, private use and non-characters. (Go also rejects
+// unassigned code points; tracking Unicode's assignments is left out.)
+bool IsNonPrintable(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x061C || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
+         (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 || (cp >= 0xD800 && cp <= 0xF8FF) ||
+         cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || cp == 0xFFFE || cp == 0xFFFF ||
+         (cp >= 0xE0000 && cp <= 0xE007F) || cp >= 0xF0000 || (cp & 0xFFFE) == 0xFFFE;
+}
+
 }  // namespace
 
 void AppendGoQuoted(std::string& out, std::string_view s) {
@@ -45,7 +64,11 @@ void AppendGoQuoted(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    out.append(s.substr(i, n));
+    if (const uint32_t cp = Decode(s.substr(i), n); n > 1 && IsNonPrintable(cp)) {
+      out += cp < 0x10000 ? fmt::format("\\u{:04x}", cp) : fmt::format("\\U{:08x}", cp);
+    } else {
+      out.append(s.substr(i, n));
+    }
     i += n;
   }
   out.push_back('"');

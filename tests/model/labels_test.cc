@@ -100,6 +100,10 @@ TEST(Labels, ToStringQuotesLikeGo) {
   EXPECT_EQ(l.ToString(), R"({a="q\"b\\s\nn\tt\x01\xff", b="ü"})");
 }
 
+TEST(Labels, ToStringEscapesNonPrintableUnicodeLikeGo) {
+  EXPECT_EQ((Labels{{"a", "\u00a0x\u200b\U0010ffff"}}).ToString(), R"({a="\u00a0x\u200b\U0010ffff"})");
+}
+
 TEST(LabelsBuilder, SetDelGetBuild) {
   Labels base{{"job", "x"}, {"instance", "i"}};
   LabelsBuilder b(base);
