@@ -277,6 +277,9 @@ asio::awaitable<void> Connection::Run() {
     // blocking a thread: the Reply stores the response and cancels our timer.
     // The Reply holds no Asio object (it may outlive the io_context): only the shared
     // state, whose strand is set while this coroutine waits and reset when it stops.
+    bool peer_closed = false;  // the client sent its end of stream while we waited
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    req.cancelled = cancelled;
     auto state = std::make_shared<ReplyState>();
     state->strand.emplace(strand_);
     Reply reply = [state, gate = server_.gate()](Response r) {
@@ -315,6 +318,30 @@ asio::awaitable<void> Connection::Run() {
       asio::steady_timer waiter(strand_, asio::steady_timer::time_point::max());
       state->waiter = &waiter;
       reply_waiter_ = &waiter;
+      // While the handler works, watch the socket as Go's server does. The end of the
+      // stream means the client left or half-closed: the request is cancelled, and its
+      // answer is still written if it comes (a half-closed client reads it). A reset
+      // means it is gone: stop waiting. Bytes are the next pipelined request: kept in
+      // `buffer`, and the watch ends.
+      bool watching = false, peer_gone = false;
+      if (!state->replied_now()) {
+        watching = true;
+        stream_.async_read_some(buffer.prepare(4096),
+                                [self, &buffer, &waiter, &watching, &peer_gone, &peer_closed,
+                                 cancelled](boost::system::error_code ec, size_t n) {
+                                  watching = false;
+                                  if (n > 0) {
+                                    buffer.commit(n);
+                                  } else if (ec == asio::error::eof) {
+                                    peer_closed = true;
+                                    cancelled->store(true);
+                                  } else if (ec && ec != asio::error::operation_aborted) {
+                                    peer_gone = true;
+                                    cancelled->store(true);
+                                  }
+                                  waiter.cancel();
+                                });
+      }
       for (;;) {
         {
           std::lock_guard lock(state->mu);
@@ -323,20 +350,23 @@ asio::awaitable<void> Connection::Run() {
             break;
           }
         }
-        if (forced_) break;
+        if (forced_ || peer_gone) break;
         co_await waiter.async_wait(token);
       }
+      if (watching) stream_.cancel();
+      while (watching) co_await waiter.async_wait(token);  // the watch's last word
       reply_waiter_ = nullptr;
     }
-    if (!answer) break;  // closed by Stop while the handler was still busy
+    if (!answer) break;  // the client left, or Stop closed us while the handler was busy
 
     int status = answer->status;
-    bool sent = co_await write(std::move(*answer), version, keep_alive && !closing_, head, coding);
+    bool sent = co_await write(std::move(*answer), version, keep_alive && !closing_ && !peer_closed,
+                               head, coding);
     if (const RequestObserver& observe = server_.observer(); observe) {
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
       observe(label, status, took.count());
     }
-    if (!sent || !keep_alive) break;
+    if (!sent || !keep_alive || peer_closed) break;
   }
 
   boost::system::error_code ignored;

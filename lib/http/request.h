@@ -1,8 +1,10 @@
 // The request a handler sees and the response it gives back. Plain data: no Asio or Beast.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,7 +28,13 @@ struct Request {
   std::string body;
   std::string remote_address;                    // "ip:port" of the peer
   std::map<std::string, std::string> path_vars;  // {"name": ...} for /api/v1/label/:name/values
+  // Becomes true when the client goes away before the answer (as Go cancels a request's
+  // context): work for it may stop early, its Reply is dropped. A deferred handler keeps
+  // a copy of the pointer. Null only in requests that tests build by hand.
+  std::shared_ptr<const std::atomic<bool>> cancelled;
 
+  // Whether the client has gone away (see `cancelled`).
+  bool Cancelled() const { return cancelled != nullptr && cancelled->load(); }
   // The first value of the form parameter `name`, or nullptr. Valid while *this is.
   const std::string* Param(std::string_view name) const;
   // Every value of `name`, in order.

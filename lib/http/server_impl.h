@@ -42,6 +42,11 @@ struct ReplyState {
   // stops waiting, always before the io_context is destroyed.
   std::optional<Strand> strand;
   asio::steady_timer* waiter = nullptr;  // touched only on the connection's strand
+
+  bool replied_now() {
+    std::lock_guard lock(mu);
+    return replied;
+  }
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

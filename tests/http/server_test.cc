@@ -623,6 +623,99 @@ TEST(ServerTest, ReplyAfterClientDisconnectIsDropped) {
   EXPECT_EQ(ok->status, 200);
 }
 
+// Holds the requests' replies and cancellation flags for the test to use.
+struct Held {
+  std::mutex mu;
+  std::vector<Reply> replies;
+  std::vector<std::shared_ptr<const std::atomic<bool>>> cancelled;
+
+  Handler Handle() {
+    return [this](const Request& req, Reply reply) {
+      std::lock_guard lock(mu);
+      replies.push_back(std::move(reply));
+      cancelled.push_back(req.cancelled);
+    };
+  }
+  size_t size() {
+    std::lock_guard lock(mu);
+    return replies.size();
+  }
+  bool Cancelled(size_t i) {
+    std::lock_guard lock(mu);
+    return cancelled.at(i) && cancelled[i]->load();
+  }
+  void Answer(size_t i, std::string body) {
+    Reply reply;
+    {
+      std::lock_guard lock(mu);
+      reply = replies.at(i);
+    }
+    Response resp;
+    resp.body = std::move(body);
+    std::thread([&] { reply(resp); }).join();
+  }
+};
+
+TEST(ServerTest, ClientLeavingCancelsTheRequestAndFreesItsSlot) {
+  Held held;
+  Router r;
+  r.Add("GET", "/hold", "hold", held.Handle());
+  r.Add("GET", "/now", "now", Echo);
+  ServerOptions options;
+  options.max_connections = 1;
+  auto server = StartServer(std::move(r), options);
+  {
+    TestConnection c(server->port());
+    ASSERT_TRUE(c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ASSERT_TRUE(Eventually([&] { return held.size() == 1; }));
+    EXPECT_FALSE(held.Cancelled(0));
+  }  // the client closes
+  EXPECT_TRUE(Eventually([&] { return held.Cancelled(0); }));
+  held.Answer(0, "too late");
+  // The one connection slot is free again.
+  auto resp = Fetch(server->port(), Get("/now"));
+  ASSERT_TRUE(resp);
+  EXPECT_EQ(resp->status, 200);
+}
+
+TEST(ServerTest, HalfClosedClientStillGetsItsAnswer) {
+  Held held;
+  Router r;
+  r.Add("GET", "/hold", "hold", held.Handle());
+  auto server = StartServer(std::move(r));
+  TestConnection c(server->port());
+  ASSERT_TRUE(c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n"));
+  c.ShutdownWrite();
+  ASSERT_TRUE(Eventually([&] { return held.size() == 1; }));
+  EXPECT_TRUE(Eventually([&] { return held.Cancelled(0); }));
+  held.Answer(0, "answer");
+  auto resp = c.Read();
+  ASSERT_TRUE(resp);
+  EXPECT_EQ(resp->body, "answer");
+  EXPECT_EQ(resp->HeaderOr("Connection"), "close");
+  EXPECT_TRUE(c.WaitClosed(10s));
+}
+
+TEST(ServerTest, ResetClientIsForgottenWithoutWaitingForTheHandler) {
+  Held held;
+  Router r;
+  r.Add("GET", "/hold", "hold", held.Handle());
+  r.Add("GET", "/now", "now", Echo);
+  ServerOptions options;
+  options.max_connections = 1;
+  auto server = StartServer(std::move(r), options);
+  TestConnection c(server->port());
+  ASSERT_TRUE(c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(Eventually([&] { return held.size() == 1; }));
+  c.Reset();
+  EXPECT_TRUE(Eventually([&] { return held.Cancelled(0); }));
+  // Served although the held handler has not answered.
+  auto resp = Fetch(server->port(), Get("/now"));
+  ASSERT_TRUE(resp);
+  EXPECT_EQ(resp->status, 200);
+  held.Answer(0, "dropped");
+}
+
 TEST(ServerTest, StopLetsInFlightRequestsFinishAndRefusesNewConnections) {
   Latch latch;
   Workers workers;

@@ -69,6 +69,16 @@ class TestConnection {
     fd_ = -1;
   }
 
+  // Sends our end of stream (a half-close): the server may still answer.
+  void ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
+
+  // Closes with a TCP reset instead of an orderly end of stream.
+  void Reset() {
+    linger l{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    Close();
+  }
+
   // Sends everything; false when the peer is gone.
   bool Send(std::string_view data) {
     while (!data.empty()) {
