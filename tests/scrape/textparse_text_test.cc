@@ -57,7 +57,7 @@ TEST(TextParserTest, FullBody) {
 }
 
 TEST(TextParserTest, SeriesTextAndAccessors) {
-  const std::string body = "  foo { a = \"1\" , b=\"x\\\"y\", }\t2.5\t 17 \t\nbar 1";
+  const std::string body = "foo { a = \"1\" , b=\"x\\\"y\", }\t2.5\t 17 \t\nbar 1";
   auto p = Parser::New(body, kText);
   ASSERT_EQ(p->format(), kText);
   auto e = p->Next();
@@ -92,6 +92,8 @@ TEST(TextParserTest, PrometheusLeniencies) {
   EXPECT_EQ(ParseAll("foo{a=\"1\"}1\n", kText).records.at(0).text, "1");
   EXPECT_EQ(ParseAll("foo 1 1 \n", kText).records.at(0).timestamp, 1);
   EXPECT_EQ(ParseAll("foo 1\n\n\n  \t\nbar 2\n", kText).series, 2u);
+  EXPECT_EQ(ParseAll("  # HELP foo x\n\t# TYPE foo counter\n # c\nfoo 1\n", kText).records.size(),
+            4u);
   // Empty values mean no label, so a repeat with an empty value is no duplicate.
   EXPECT_EQ(ParseAll("foo{a=\"1\",a=\"\"} 1\n", kText).records.at(0).name,
             "{__name__=\"foo\", a=\"1\"}");
@@ -221,7 +223,9 @@ TEST(TextParserTest, Errors) {
       {"foo{a=\"1\"}{b=\"2\"} 1\n",
        "line 1: expected value after metric \"foo{a=\\\"1\\\"}\", got \"{b=\""},
       {"foo{a=\"x\ny\",b} 1\n", "line 2: expected '=' after label name \"b\", got \"}\""},
-      {"foo 1\n  bar 2 3 x\n", "line 2: expected end of line after timestamp, got \"x\""},
+      {"foo 1\nbar 2 3 x\n", "line 2: expected end of line after timestamp, got \"x\""},
+      {"foo 1\n  bar 2\n", "line 2: invalid metric name \"  bar\": blanks before a sample"},
+      {"\tbar{} 2\n", "line 1: invalid metric name \"\\tbar\": blanks before a sample"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ErrorOf(c.body, kText), c.error) << c.body;

@@ -30,6 +30,7 @@ void TextParser::SkipBlanks() {
 Result<Entry> TextParser::Next() {
   if (done_) return Entry::kEOF;
   while (true) {
+    const size_t line_start = pos_;
     SkipBlanks();
     if (pos_ >= body_.size()) break;
     const char c = body_[pos_];
@@ -38,7 +39,17 @@ Result<Entry> TextParser::Next() {
       continue;
     }
     if (c == '#') return ParseComment();
-    if (chars::Is(c, chars::kMetricStart)) return ParseSample();
+    if (chars::Is(c, chars::kMetricStart)) {
+      // Prometheus takes the blanks into the metric name, which is then invalid.
+      if (pos_ != line_start) {
+        size_t end = pos_;
+        while (end < body_.size() && chars::Is(body_[end], chars::kMetric)) ++end;
+        return Fail(pos_, "invalid metric name " +
+                              GoQuote(body_.substr(line_start, end - line_start)) +
+                              ": blanks before a sample");
+      }
+      return ParseSample();
+    }
     if (c == '\0') break;
     return Fail(pos_, Describe(pos_) + " is not a valid start of a line");
   }

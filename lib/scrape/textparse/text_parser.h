@@ -8,7 +8,9 @@
 namespace tsdbd::scrape::textparse {
 
 // Where Prometheus 2.42 and exposition_formats.md differ, this follows Prometheus:
-// - spaces and tabs may stand between any two tokens, also inside {...} and at line start;
+// - spaces and tabs may stand between any two tokens, also inside {...}, and before a
+//   comment; blanks before a sample are an error (Prometheus reads them into the metric
+//   name, which its scrape loop then refuses);
 // - label pairs need no comma between them, and a trailing comma is allowed;
 // - a label value may hold a raw line break (only a backslash before one is invalid);
 // - the first byte after the name of # HELP / # TYPE is dropped whatever it is, so
