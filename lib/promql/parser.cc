@@ -283,6 +283,23 @@ class Parser {
     return e;
   }
 
+  // A lone vector selector: a metric name (keywords allowed) and/or {matchers}, nothing after.
+  std::vector<Matcher> ParseMetricSelectorOnly() {
+    const Token t = tok_;
+    ExprPtr e;
+    if (t.type == TokenType::kLeftBrace) {
+      e = ParseSelector(t.pos, "");
+    } else if (t.type == TokenType::kIdentifier || t.type == TokenType::kAggregator ||
+               CanBeMetricName(t.type)) {
+      Advance();
+      e = ParseSelectorAfterName(t);
+    } else {
+      Unexpected(t);
+    }
+    if (tok_.type != TokenType::kEOF) Unexpected(tok_);
+    return std::move(static_cast<VectorSelector&>(*e).matchers);
+  }
+
  private:
   void Advance() { tok_ = lexer_.Next(); }
 
@@ -780,6 +797,15 @@ Result<ExprPtr> ParseExpr(std::string_view query) {
   ExprPtr expr = ParseExpr(query, &error);
   if (expr == nullptr) return Error(FormatParseError(query, error));
   return expr;
+}
+
+Result<std::vector<Matcher>> ParseMetricSelector(std::string_view selector) {
+  try {
+    Parser parser(selector);
+    return parser.ParseMetricSelectorOnly();
+  } catch (Failure& f) {
+    return Error(FormatParseError(selector, {f.pos, std::move(f.message)}));
+  }
 }
 
 std::string FormatParseError(std::string_view query, const ParseError& error) {

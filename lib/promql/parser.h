@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/model/result.h"
 #include "lib/promql/ast.h"
@@ -22,6 +23,10 @@ Result<ExprPtr> ParseExpr(std::string_view query);
 
 // The same, with the raw position and message (nullptr error is allowed).
 ExprPtr ParseExpr(std::string_view query, ParseError* error);
+
+// The matchers of a lone vector selector such as `up{job="api"}` (the API's match[]),
+// with Prometheus's errors for anything else ("1:5: parse error: unexpected \"(\"").
+Result<std::vector<Matcher>> ParseMetricSelector(std::string_view selector);
 
 // "line:col: parse error: message" for an error in `query`.
 std::string FormatParseError(std::string_view query, const ParseError& error);
