@@ -24,7 +24,9 @@ struct Target {
   bool dropped = false;
   // The labels before relabeling: the group's and target's labels plus the scrape config's
   // defaults (job, __scheme__, __metrics_path__, __scrape_interval__, __scrape_timeout__,
-  // __param_<name>). Shown as discoveredLabels.
+  // __param_<name>). Shown as discoveredLabels. (Prometheus 2.42 shows this list partly
+  // overwritten by relabeling rules that write labels, against its own API documentation;
+  // we keep it as documented: unmodified.)
   Labels discovered;
   // The labels after relabeling, with instance defaulted to the address, the default port
   // added to __address__ and __meta_* removed. Still holds the other "__" labels.
