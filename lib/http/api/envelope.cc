@@ -9,6 +9,31 @@ namespace {
 
 constexpr char kJson[] = "application/json";
 
+// Serializes like Go's encoding/json, which escapes <, >, & and U+2028/U+2029 in strings.
+// Those characters never occur in JSON outside strings, so replacing them is safe.
+std::string Serialize(const boost::json::value& v) {
+  const std::string raw = boost::json::serialize(v);
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c == '<') {
+      out += "\\u003c";
+    } else if (c == '>') {
+      out += "\\u003e";
+    } else if (c == '&') {
+      out += "\\u0026";
+    } else if (c == '\xE2' && i + 2 < raw.size() && raw[i + 1] == '\x80' &&
+               (raw[i + 2] == '\xA8' || raw[i + 2] == '\xA9')) {
+      out += raw[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 struct ErrorInfo {
   const char* name;
   int status;
@@ -40,7 +65,7 @@ Response Success(boost::json::value data, const std::vector<std::string>& warnin
   }
   Response r;
   r.content_type = kJson;
-  r.body = boost::json::serialize(body);
+  r.body = Serialize(body);
   return r;
 }
 
@@ -54,7 +79,7 @@ Response Failure(ErrorType type, const std::string& message, boost::json::value 
   Response r;
   r.status = info.status;
   r.content_type = kJson;
-  r.body = boost::json::serialize(body);
+  r.body = Serialize(body);
   return r;
 }
 
