@@ -28,9 +28,10 @@ struct Request {
   std::string body;
   std::string remote_address;                    // "ip:port" of the peer
   std::map<std::string, std::string> path_vars;  // {"name": ...} for /api/v1/label/:name/values
-  // Becomes true when the client goes away before the answer (as Go cancels a request's
-  // context): work for it may stop early, its Reply is dropped. A deferred handler keeps
-  // a copy of the pointer. Null only in requests that tests build by hand.
+  // Becomes true when the client closes or resets its connection before the answer (as Go
+  // cancels a request's context): work for it may stop early; a Reply still made is sent
+  // only if the connection can carry it. A deferred handler keeps a copy of the pointer.
+  // Null only in requests that tests build by hand.
   std::shared_ptr<const std::atomic<bool>> cancelled;
 
   // Whether the client has gone away (see `cancelled`).

@@ -28,9 +28,10 @@ struct ServerOptions {
   int threads = 2;                    // I/O threads
 };
 
-// Called after each routed request (not for 404s, 405s, redirects or malformed requests)
-// with the route's handler_label, the status sent and the seconds from the request's
-// arrival to its response being written. Runs on an I/O thread: keep it cheap.
+// Called after each routed request that its handler answered (not for 404s, 405s,
+// redirects, malformed requests, nor requests whose client reset the connection first)
+// with the route's handler_label, the handler's status and the seconds from the request's
+// first byte to its response being written. Runs on an I/O thread: keep it cheap.
 using RequestObserver = std::function<void(std::string_view handler, int code, double seconds)>;
 
 class Server {
