@@ -2,6 +2,7 @@
 // alert_relabel_configs applied to a label set, as Prometheus 2.42 does.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <span>
@@ -11,6 +12,10 @@
 
 #include "lib/config/relabel_config.h"
 #include "lib/model/labels.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace tsdbd::scrape::relabel {
 
@@ -33,12 +38,28 @@ class Relabeler {
 
  private:
   struct Rule;
+  static constexpr size_t kMaxCachedSources = 4;
+  using CacheKey = std::array<SymbolId, kMaxCachedSources>;
+  struct CacheSlot;
   // Rule application; false when the rule drops the label set.
   bool Apply(const Rule& rule);
+  bool Matches(const Rule& rule);  // the regex matches the joined source values
+  bool NameMatches(const Rule& rule, SymbolId name);
+  bool Submatches(const re2::RE2& re, std::string_view text);  // fills the scratch groups
+  void Replace(const Rule& rule);
+  void LabelMap(const Rule& rule);
   std::string_view SourceValue(const Rule& rule);
+  // The cache slot for `key` in the rule's cache; *hit tells whether it holds key's result
+  // (otherwise it is claimed for key and empty).
+  CacheSlot* Slot(const Rule& rule, const CacheKey& key, bool* hit);
+  // The ids of the rule's source values; false when there are too many to cache.
+  bool SourceKey(const Rule& rule, CacheKey* key) const;
+  // The label set as the rules have made it so far, and accessors to it.
   std::span<const LabelPair> Current() const;
   std::string_view Get(SymbolId name) const;
+  SymbolId GetId(SymbolId name) const;  // 0 (the empty string) when absent
   void Set(SymbolId name, std::string_view value);
+  void SetId(SymbolId name, SymbolId value);  // value 0 deletes
   void Del(SymbolId name);
   void StartWriting();
 
