@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "spdlog/spdlog.h"
 
@@ -211,7 +212,13 @@ void DnsDiscoverer::OnAnswer(void* arg, int status, int /*timeouts*/, unsigned c
 void DnsDiscoverer::Finish(Lookup* lookup, bool ok, const std::vector<DnsRecord>& records) {
   metrics_.dns_lookups.Inc();
   if (ok) {
-    last_[lookup->name] = DnsTargetGroup(lookup->name, config_.port, records);
+    // Servers rotate the order of answers; sorting keeps a stable result, so that a
+    // rotation is not reported as a change.
+    std::vector<DnsRecord> sorted = records;
+    std::sort(sorted.begin(), sorted.end(), [](const DnsRecord& a, const DnsRecord& b) {
+      return std::tie(a.host, a.port) < std::tie(b.host, b.port);
+    });
+    last_[lookup->name] = DnsTargetGroup(lookup->name, config_.port, sorted);
   } else {
     metrics_.dns_lookup_failures.Inc();
     spdlog::error("dns_sd: error refreshing DNS targets: could not resolve \"{}\": {}",

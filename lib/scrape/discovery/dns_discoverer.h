@@ -35,7 +35,8 @@ struct DnsOptions {
 // not exist (NXDOMAIN everywhere) or has no records of the type yields an empty group. A
 // failed look-up (timeouts, server errors, refused connections) keeps that name's last
 // group, is logged, and counts in prometheus_sd_dns_lookup_failures_total; every look-up
-// counts in prometheus_sd_dns_lookups_total. A name never resolved has no group.
+// counts in prometheus_sd_dns_lookups_total. A name never resolved has no group. Targets
+// are sorted by address (Prometheus keeps the answer's order, which servers rotate).
 class DnsDiscoverer : public Discoverer {
  public:
   // `metrics` must outlive the discoverer.

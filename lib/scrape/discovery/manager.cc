@@ -96,6 +96,7 @@ void Manager::ApplyConfig(const std::map<std::string, config::ServiceDiscovery>&
     jobs_ = std::move(job_names);
     dirty_ = true;
     awaiting_first_ = true;
+    applied_ = std::chrono::steady_clock::now();
   }
   removed.clear();  // stops them; their late updates find no provider and are ignored
   for (const std::string& j : dropped_jobs) {
@@ -141,7 +142,10 @@ void Manager::Run() {
     const auto now = std::chrono::steady_clock::now();
     const bool all_reported = std::all_of(providers_.begin(), providers_.end(),
                                           [](const auto& p) { return p->reported; });
-    const auto next = last_delivery_ + options_.update_interval;
+    // Deliver at most once per interval; after ApplyConfig, as soon as every discoverer
+    // reported, else one interval after it (rather than a partial result at once).
+    auto next = last_delivery_ + options_.update_interval;
+    if (awaiting_first_) next = std::max(next, applied_ + options_.update_interval);
     if (now < next && !(awaiting_first_ && all_reported)) {
       cv_.wait_until(lock, std::min(next, now + std::chrono::seconds(1)));
       continue;

@@ -85,6 +85,7 @@ class Manager {
   bool awaiting_first_ = false;  // since ApplyConfig, nothing delivered yet
   bool stopping_ = false;
   std::chrono::steady_clock::time_point last_delivery_{};
+  std::chrono::steady_clock::time_point applied_{};  // of the last ApplyConfig
   std::thread thread_;
 };
 
