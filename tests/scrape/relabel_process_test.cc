@@ -283,3 +283,34 @@ TEST(Relabeler, NoRulesReturnsInput) {
 
 }  // namespace
 }  // namespace tsdbd::scrape::relabel
+
+namespace tsdbd::scrape::relabel {
+namespace {
+
+// A reused Relabeler caches rule results by input; over many distinct inputs (more than its
+// cache holds, so slots are evicted) it must agree with a fresh one for every input.
+TEST(Relabeler, CachedResultsAgreeWithFreshEvaluation) {
+  const auto rules = ParseRules(
+      "- source_labels: [__name__]\n  regex: 'drop_.*'\n  action: drop\n"
+      "- source_labels: [__name__, code]\n  regex: '(.*)_(\\d);(\\d)..'\n"
+      "  target_label: 'c_$2'\n  replacement: '${3}xx'\n"
+      "- regex: 'tmp_(.*)'\n  replacement: 'kept_$1'\n  action: labelmap\n"
+      "- regex: 'tmp_.*|junk'\n  action: labeldrop\n"
+      "- source_labels: [__name__]\n  modulus: 3\n  target_label: shard\n  action: hashmod\n");
+  Relabeler reused(rules);
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 2000; ++i) {
+      const std::string name = (i % 11 == 0 ? "drop_m" : "m") + std::string("_") +
+                               std::to_string(i % 613 % 10) + std::to_string(i % 613);
+      const std::string code = std::to_string(200 + (i % 5) * 100);
+      std::string tmp_name = "tmp_";
+      tmp_name.append(std::to_string(i % 331));
+      const Labels in{{"__name__", name}, {"code", code}, {tmp_name, "v"}, {"junk", "j"}};
+      SCOPED_TRACE(in.ToString());
+      ASSERT_EQ(Show(reused.Process(in)), Show(Process(in, rules)));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tsdbd::scrape::relabel

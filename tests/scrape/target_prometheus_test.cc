@@ -37,7 +37,7 @@ scrape_configs:
       - targets: ['a.invalid:1', 'b.invalid:2', 'c.invalid:3', 'skip.invalid:4']
         labels: {__meta_pod_label_app: Web, __meta_pod_label_tier: Front, region: EU-West, copy: a.invalid:1, junk_1: x, junk_2: y}
       - targets: ['d.invalid:5']
-        labels: {__meta_pod_label_app: Api, region: us-east, copy: no}
+        labels: {__meta_pod_label_app: Api, region: us-east, copy: no, uni: 'ÄÖÜ straße İ ǅ ΣΑΣ ﬁ'}
     relabel_configs:
       - source_labels: [__address__]
         regex: 'skip\..*'
@@ -63,6 +63,12 @@ scrape_configs:
       - source_labels: [region]
         target_label: region
         action: uppercase
+      - source_labels: [uni]
+        target_label: uni_lower
+        action: lowercase
+      - source_labels: [uni]
+        target_label: uni_upper
+        action: uppercase
       - regex: 'junk_.*'
         action: labeldrop
       - source_labels: [copy]
@@ -71,7 +77,7 @@ scrape_configs:
       - source_labels: [region]
         target_label: region
         action: keepequal
-      - regex: '__.*|pod_.*|where|shard|bighash|app_lower|region|copy|job'
+      - regex: '__.*|pod_.*|where|shard|bighash|app_lower|region|copy|job|uni.*'
         action: labelkeep
       - source_labels: [job]
         regex: actions

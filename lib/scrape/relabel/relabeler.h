@@ -21,7 +21,8 @@ namespace tsdbd::scrape::relabel {
 
 // A list of rules prepared for repeated use: label names are interned once. Keeps its own
 // copy of the rules (sharing their compiled regexes), so the configs need not outlive it.
-// Not thread-safe: it keeps scratch buffers between calls (one Relabeler per scrape loop).
+// Not thread-safe: it keeps scratch buffers and a small per-rule cache of results by input
+// (256 slots, ~7 KiB a rule, allocated on first use) between calls: one per scrape loop.
 class Relabeler {
  public:
   explicit Relabeler(std::span<const config::RelabelConfig> rules);
