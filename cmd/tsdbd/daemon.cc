@@ -10,6 +10,7 @@
 #include "cmd/tsdbd/build_info.h"
 #include "cmd/tsdbd/self_metrics.h"
 #include "lib/config/config.h"
+#include "lib/http/api/query_routes.h"
 #include "lib/http/api/status_routes.h"
 #include "lib/http/server.h"
 #include "lib/http/web_routes.h"
@@ -69,6 +70,7 @@ Status Daemon::Start() {
       .metrics_text = [this] { return metrics_->Text(); },
   });
   const http::api::Cors cors(flags_.cors_origin);
+  http::api::AddQueryToolRoutes(router, cors);
   http::api::AddStatusRoutes(router, cors, {
       .build_info = BuildInfo(),
       .flags = flags_.as_strings,

@@ -146,4 +146,41 @@ bool HasParameter(AggregateOp op) {
          op == AggregateOp::kCountValues || op == AggregateOp::kQuantile;
 }
 
+std::vector<const Expr*> Children(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kMatrixSelector:
+      return {static_cast<const MatrixSelector&>(e).selector.get()};
+    case ExprKind::kSubquery:
+      return {static_cast<const SubqueryExpr&>(e).expr.get()};
+    case ExprKind::kParen:
+      return {static_cast<const ParenExpr&>(e).expr.get()};
+    case ExprKind::kUnary:
+      return {static_cast<const UnaryExpr&>(e).expr.get()};
+    case ExprKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      return {b.lhs.get(), b.rhs.get()};
+    }
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) return {a.param.get(), a.expr.get()};
+      return {a.expr.get()};
+    }
+    case ExprKind::kCall: {
+      std::vector<const Expr*> out;
+      for (const ExprPtr& arg : static_cast<const Call&>(e).args) out.push_back(arg.get());
+      return out;
+    }
+    default:
+      return {};
+  }
+}
+
+bool HasSelectors(const Expr& e) {
+  if (e.kind == ExprKind::kVectorSelector) return true;
+  for (const Expr* child : Children(e)) {
+    if (HasSelectors(*child)) return true;
+  }
+  return false;
+}
+
 }  // namespace tsdbd::promql

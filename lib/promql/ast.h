@@ -182,4 +182,11 @@ struct Call : Expr {
   std::vector<ExprPtr> args;
 };
 
+// The direct sub-expressions of `e`, in source order (a matrix selector's vector selector
+// included).
+std::vector<const Expr*> Children(const Expr& e);
+
+// Whether `e` selects any series (contains a vector or matrix selector).
+bool HasSelectors(const Expr& e);
+
 }  // namespace tsdbd::promql

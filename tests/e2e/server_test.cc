@@ -184,6 +184,31 @@ TEST_F(ServerTest, CorsDefaultAllowsEveryOrigin) {
   EXPECT_EQ(testing::Fetch(p->port(), r).Header("Access-Control-Allow-Origin").value_or(""), "*");
 }
 
+TEST_F(ServerTest, FormatQueryAndExemplars) {
+  auto p = Start();
+  auto formatted = Json(p->Get("/api/v1/format_query?query=sum(rate(x%5B5m%5D))by(job)").body);
+  EXPECT_EQ(formatted.at("data"), "sum by (job) (rate(x[5m]))");
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/api/v1/format_query";
+  post.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  post.body = "query=a+b";
+  auto bad = testing::Fetch(p->port(), post);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Json(bad.body).at("error"),
+            "invalid parameter \"query\": 1:3: parse error: unexpected identifier \"b\"");
+
+  EXPECT_EQ(p->Get("/api/v1/query_exemplars?query=up").body, R"({"status":"success","data":[]})");
+  EXPECT_EQ(p->Get("/api/v1/query_exemplars?query=1").status, 204);
+  auto reversed = p->Get("/api/v1/query_exemplars?query=up&start=10&end=5");
+  EXPECT_EQ(reversed.status, 400);
+  EXPECT_EQ(Json(reversed.body).at("error"), "end timestamp must not be before start timestamp");
+  HttpRequest options;
+  options.method = "OPTIONS";
+  options.target = "/api/v1/query";
+  EXPECT_EQ(testing::Fetch(p->port(), options).status, 204);
+}
+
 TEST_F(ServerTest, LifecycleDisabledByDefault) {
   auto p = Start();
   auto reload = Post(p->port(), "/-/reload");

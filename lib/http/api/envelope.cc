@@ -69,6 +69,13 @@ Response Success(boost::json::value data, const std::vector<std::string>& warnin
   return r;
 }
 
+Response NoContent() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
 Response Failure(ErrorType type, const std::string& message, boost::json::value data) {
   const ErrorInfo info = Info(type);
   boost::json::object body;

@@ -25,6 +25,9 @@ enum class ErrorType {
 // A 200 response carrying `data` (and `warnings` when there are any).
 Response Success(boost::json::value data, const std::vector<std::string>& warnings = {});
 
+// 204 with no body: what Prometheus answers when an endpoint has no data to give.
+Response NoContent();
+
 // An error response with Prometheus's errorType string and status code. `data` is written
 // only when it is not null (Prometheus omits an empty one).
 Response Failure(ErrorType type, const std::string& message, boost::json::value data = nullptr);

@@ -1,0 +1,12 @@
+// /api/v1/format_query, /api/v1/query_exemplars, and OPTIONS on /api/v1/*.
+#pragma once
+
+#include "lib/http/api/cors.h"
+#include "lib/http/router.h"
+
+namespace tsdbd::http::api {
+
+// Registers the endpoints that need a parser but no storage.
+void AddQueryToolRoutes(Router& router, const Cors& cors);
+
+}  // namespace tsdbd::http::api
