@@ -11,6 +11,62 @@ namespace tsdbd::promql {
 
 namespace {
 
+// x^y as Go's math.Pow computes it: square roots for ±0.5, otherwise the integer part of
+// the exponent by repeated squaring of the mantissa (exact up to one rounding per step,
+// so x^2 is x*x) and the fractional part through exp and log.
+double GoPow(double x, double y) {
+  if (y == 0 || x == 1) return 1;
+  if (y == 1) return x;
+  if (std::isnan(x) || std::isnan(y) || x == 0 || std::isinf(x) || std::isinf(y)) {
+    return std::pow(x, y);
+  }
+  if (y == 0.5) return std::sqrt(x);
+  if (y == -0.5) return 1 / std::sqrt(x);
+  double yi;
+  double yf = std::modf(std::fabs(y), &yi);
+  if (yf != 0 && x < 0) return NAN;
+  if (yi >= 9.223372036854775807e18) {
+    if (x == -1) return 1;
+    if ((std::fabs(x) < 1) == (y > 0)) return 0;
+    return INFINITY;
+  }
+  double a1 = 1;
+  int64_t ae = 0;
+  if (yf != 0) {
+    if (yf > 0.5) {
+      yf--;
+      yi++;
+    }
+    a1 = std::exp(yf * std::log(x));
+  }
+  int xe_int;
+  double x1 = std::frexp(x, &xe_int);
+  int64_t xe = xe_int;
+  for (int64_t i = static_cast<int64_t>(yi); i != 0; i >>= 1) {
+    if (xe < -(1 << 12) || (1 << 12) < xe) {
+      ae += xe;
+      break;
+    }
+    if ((i & 1) == 1) {
+      a1 *= x1;
+      ae += xe;
+    }
+    x1 *= x1;
+    xe <<= 1;
+    if (x1 < .5) {
+      x1 += x1;
+      xe--;
+    }
+  }
+  if (y < 0) {
+    a1 = 1 / a1;
+    ae = -ae;
+  }
+  if (ae > 1 << 20) ae = 1 << 20;
+  if (ae < -(1 << 20)) ae = -(1 << 20);
+  return std::ldexp(a1, static_cast<int>(ae));
+}
+
 double Arith(BinaryOp op, double l, double r) {
   switch (op) {
     case BinaryOp::kAdd:
@@ -22,7 +78,7 @@ double Arith(BinaryOp op, double l, double r) {
     case BinaryOp::kDiv:
       return l / r;
     case BinaryOp::kPow:
-      return std::pow(l, r);
+      return GoPow(l, r);
     case BinaryOp::kMod:
       return std::fmod(l, r);
     case BinaryOp::kAtan2:
