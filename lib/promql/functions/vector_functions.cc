@@ -64,7 +64,8 @@ double Sin(double v) { return std::sin(v); }
 double Cos(double v) { return std::cos(v); }
 double Tan(double v) { return std::tan(v); }
 double Asin(double v) { return std::asin(v); }
-double Acos(double v) { return std::acos(v); }
+// Go derives acos from asin.
+double Acos(double v) { return std::numbers::pi / 2 - std::asin(v); }
 double Atan(double v) { return std::atan(v); }
 double Sinh(double v) { return std::sinh(v); }
 double Cosh(double v) { return std::cosh(v); }
