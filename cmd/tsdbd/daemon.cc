@@ -69,9 +69,9 @@ Status Daemon::Start() {
       .quit = [this] { RequestShutdown(); },
       .metrics_text = [this] { return metrics_->Text(); },
   });
-  const http::api::Cors cors(flags_.cors_origin);
-  http::api::AddQueryToolRoutes(router, cors);
-  http::api::AddStatusRoutes(router, cors, {
+  http::api::ApiRoutes api(router, flags_.cors_origin, [this] { return ready_.load(); });
+  http::api::AddQueryToolRoutes(api);
+  http::api::AddStatusRoutes(api, {
       .build_info = BuildInfo(),
       .flags = flags_.as_strings,
       .config_yaml = [this] { return ConfigYaml(); },

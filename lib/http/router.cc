@@ -104,7 +104,11 @@ RouteMatch Router::Find(std::string_view method, std::string_view path) const {
   std::map<std::string, std::string> vars;
   std::vector<int> rank;
   for (const Route& route : routes_) {
-    if (Match(route, path, &vars, &rank)) allowed.push_back(route.method);
+    // An OPTIONS route (such as the API's catch-all) does not make other methods 405, as
+    // in httprouter.
+    if (route.method != "OPTIONS" && Match(route, path, &vars, &rank)) {
+      allowed.push_back(route.method);
+    }
   }
   if (!allowed.empty()) {
     allowed.push_back("OPTIONS");

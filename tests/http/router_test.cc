@@ -85,6 +85,9 @@ TEST_F(RouterTest, AutomaticOptions) {
   std::string hit;
   router_.Add("OPTIONS", "/*path", "options", Named(&hit, "options"));
   EXPECT_EQ(router_.Find("OPTIONS", "/api/v1/query").kind, RouteMatch::Kind::kHandler);
+  // ... and does not turn other methods on unknown paths into 405s.
+  EXPECT_EQ(router_.Find("GET", "/api/v1/nope").kind, RouteMatch::Kind::kNotFound);
+  EXPECT_EQ(router_.Find("PUT", "/api/v1/query").allow, "GET, OPTIONS, POST");
 }
 
 TEST_F(RouterTest, TrailingSlashRedirects) {

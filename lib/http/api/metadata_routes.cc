@@ -121,17 +121,15 @@ Response LabelValues(const Request& request, storage::Queryable& queryable) {
 
 }  // namespace
 
-void AddMetadataRoutes(Router& router, const Cors& cors, storage::Queryable& queryable,
-                       WorkPool& pool) {
+void AddMetadataRoutes(ApiRoutes& routes, storage::Queryable& queryable, WorkPool& pool) {
   // Each endpoint runs on the pool: a large index scan must not hold an I/O thread.
   const auto add = [&](const char* method, const char* path,
                        Response (*fn)(const Request&, storage::Queryable&)) {
-    router.Add(method, path, path,
-               cors.Wrap([fn, &queryable, &pool](const Request& request, Reply reply) {
-                 pool.Submit([fn, &queryable, request, reply = std::move(reply)] {
-                   reply(fn(request, queryable));
-                 });
-               }));
+    routes.Add(method, path, [fn, &queryable, &pool](const Request& request, Reply reply) {
+      pool.Submit([fn, &queryable, request, reply = std::move(reply)] {
+        reply(fn(request, queryable));
+      });
+    });
   };
   add("GET", "/api/v1/series", Series);
   add("POST", "/api/v1/series", Series);

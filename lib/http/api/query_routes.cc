@@ -40,10 +40,9 @@ Response QueryExemplars(const Request& request) {
 
 }  // namespace
 
-void AddQueryToolRoutes(Router& router, const Cors& cors) {
+void AddQueryToolRoutes(ApiRoutes& routes) {
   const auto add = [&](const char* method, const char* path, Response (*fn)(const Request&)) {
-    router.Add(method, path, path,
-               cors.Wrap([fn](const Request& request, Reply reply) { reply(fn(request)); }));
+    routes.Add(method, path, [fn](const Request& request, Reply reply) { reply(fn(request)); });
   };
   add("GET", "/api/v1/format_query", FormatQuery);
   add("POST", "/api/v1/format_query", FormatQuery);

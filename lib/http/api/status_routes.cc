@@ -6,13 +6,13 @@
 
 namespace tsdbd::http::api {
 
-void AddStatusRoutes(Router& router, const Cors& cors, StatusSources sources) {
+void AddStatusRoutes(ApiRoutes& routes, StatusSources sources) {
   auto src = std::make_shared<const StatusSources>(std::move(sources));
 
   const auto get = [&](const char* path, auto make_data) {
-    router.Add("GET", path, path, cors.Wrap([make_data](const Request&, Reply reply) {
+    routes.Add("GET", path, [make_data](const Request&, Reply reply) {
       reply(Success(make_data()));
-    }));
+    });
   };
   get("/api/v1/status/buildinfo", [src] { return boost::json::value(src->build_info); });
   get("/api/v1/status/flags", [src] {

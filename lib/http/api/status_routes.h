@@ -6,8 +6,7 @@
 #include <map>
 #include <string>
 
-#include "lib/http/api/cors.h"
-#include "lib/http/router.h"
+#include "lib/http/api/api_routes.h"
 
 namespace tsdbd::http::api {
 
@@ -20,7 +19,7 @@ struct StatusSources {
   std::function<boost::json::object()> runtime_info;   // startTime, CWD, reloadConfigSuccess...
 };
 
-// Registers the status endpoints (GET) on `router`, with `cors` headers.
-void AddStatusRoutes(Router& router, const Cors& cors, StatusSources sources);
+// Registers the status endpoints (GET).
+void AddStatusRoutes(ApiRoutes& routes, StatusSources sources);
 
 }  // namespace tsdbd::http::api
