@@ -176,7 +176,8 @@ TEST_F(FileDiscoveryTest, PicksUpChangesNewFilesAndDeletions) {
   ASSERT_TRUE(sink_.WaitLast([&](const auto& g) {
     return g.size() == 2 && Addresses(g) == std::vector<std::string>{"a1:81"};
   }));
-  const TargetGroup* gone = FindGroup(sink_.last(), a + ":1");
+  const std::vector<TargetGroup> after_shrink = sink_.last();
+  const TargetGroup* gone = FindGroup(after_shrink, a + ":1");
   ASSERT_NE(gone, nullptr);
   EXPECT_TRUE(gone->targets.empty());
 
@@ -190,7 +191,8 @@ TEST_F(FileDiscoveryTest, PicksUpChangesNewFilesAndDeletions) {
   std::filesystem::remove(a);
   ASSERT_TRUE(sink_.WaitLast(
       [&](const auto& g) { return Addresses(g) == std::vector<std::string>{"b1:80"}; }));
-  const TargetGroup* deleted = FindGroup(sink_.last(), a + ":0");
+  const std::vector<TargetGroup> after_delete = sink_.last();
+  const TargetGroup* deleted = FindGroup(after_delete, a + ":0");
   ASSERT_NE(deleted, nullptr);
   EXPECT_TRUE(deleted->targets.empty());
   // In-place rewrite (truncate and write) is picked up too.
