@@ -90,6 +90,20 @@ TEST(ParseConfig, RelabelDefaultsPerAction) {
   EXPECT_FALSE(RE2::PartialMatch("tmpx", *r[4].regex));
 }
 
+TEST(ParseConfig, ModulusTakesTheWholeUint64Range) {
+  Config c = MustParse(R"(scrape_configs:
+  - job_name: a
+    relabel_configs:
+      - {action: hashmod, source_labels: [a], modulus: 18446744073709551615, target_label: h}
+)");
+  EXPECT_EQ(c.scrape_configs[0].relabel_configs[0].modulus, 18446744073709551615u);
+  EXPECT_FALSE(ParseConfig(R"(scrape_configs:
+  - job_name: a
+    relabel_configs:
+      - {action: hashmod, source_labels: [a], modulus: 18446744073709551616, target_label: h}
+)", "p.yml").ok());
+}
+
 TEST(ParseConfig, DiscoveryDefaults) {
   Config c = MustParse(R"(scrape_configs:
   - job_name: a
