@@ -106,3 +106,40 @@ TEST_F(PostingsIndexTest, Stats) {
 
 }  // namespace
 }  // namespace tsdbd::tsdb::index
+
+namespace tsdbd::tsdb::index {
+namespace {
+
+TEST(PostingsListTest, CopyOnWrite) {
+  PostingsList a;
+  for (uint64_t r : {5, 1, 3, 3, 9, 7}) a.Insert(r);
+  EXPECT_EQ(std::vector<uint64_t>(a.refs().begin(), a.refs().end()),
+            (std::vector<uint64_t>{1, 3, 5, 7, 9}));
+  PostingsList b = a;  // shares the block
+  auto it = ListPostings(a);
+  a.Insert(4);
+  a.RemoveIf([](uint64_t r) { return r == 1; });
+  EXPECT_EQ(std::vector<uint64_t>(a.refs().begin(), a.refs().end()),
+            (std::vector<uint64_t>{3, 4, 5, 7, 9}));
+  EXPECT_EQ(std::vector<uint64_t>(b.refs().begin(), b.refs().end()),
+            (std::vector<uint64_t>{1, 3, 5, 7, 9}));
+  EXPECT_EQ(ExpandPostings(*it), (std::vector<uint64_t>{1, 3, 5, 7, 9}));
+  a.RemoveIf([](uint64_t) { return true; });
+  EXPECT_TRUE(a.empty());
+  EXPECT_EQ(a.MemoryBytes(), 0u);
+  EXPECT_EQ(b.size(), 5u);
+}
+
+TEST(PostingsListTest, DeleteWhileIterating) {
+  PostingsIndex ix;
+  for (uint64_t r = 1; r <= 100; ++r) ix.Add(r, Labels{{"a", "b"}});
+  auto p = ix.Get("a", "b");
+  std::vector<std::pair<uint64_t, Labels>> gone;
+  for (uint64_t r = 1; r <= 100; r += 2) gone.emplace_back(r, Labels{{"a", "b"}});
+  ix.Delete(gone);
+  EXPECT_EQ(ExpandPostings(*p).size(), 100u);
+  EXPECT_EQ(ExpandPostings(*ix.Get("a", "b")).size(), 50u);
+}
+
+}  // namespace
+}  // namespace tsdbd::tsdb::index

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lib/tsdb/index/postings.h"
+#include "lib/tsdb/index/postings_list.h"
 
 namespace tsdbd::tsdb::index {
 namespace {
@@ -130,6 +131,21 @@ TEST(PostingsOpsTest, RandomAgainstStdSetOperations) {
       for (auto& l : lists) its.push_back(ListPostings(l));
       return its;
     };
+    {
+      // The same over shared lists (galloping Seek).
+      std::vector<PostingsPtr> its;
+      for (auto& l : lists) {
+        PostingsList pl;
+        for (uint64_t r : l) pl.Insert(r);
+        its.push_back(ListPostings(pl));
+      }
+      auto q = Intersect(std::move(its));
+      CheckAgainst(*q, inter, rng, max_value);
+      PostingsList single;
+      for (uint64_t r : lists[0]) single.Insert(r);
+      auto s1 = ListPostings(single);
+      CheckAgainst(*s1, lists[0], rng, max_value);
+    }
     {
       auto p = Intersect(make());
       EXPECT_EQ(ExpandPostings(*p), inter);

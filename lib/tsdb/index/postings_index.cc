@@ -32,20 +32,10 @@ std::vector<PostingsStat> TopN(std::vector<PostingsStat> all, size_t n) {
 
 }  // namespace
 
-void PostingsIndex::InsertSorted(std::vector<uint64_t>& list, uint64_t ref) {
-  if (list.empty() || list.back() < ref) {
-    list.push_back(ref);
-    return;
-  }
-  auto it = std::lower_bound(list.begin(), list.end(), ref);
-  if (it != list.end() && *it == ref) return;
-  list.insert(it, ref);
-}
-
 void PostingsIndex::Add(uint64_t ref, const Labels& labels) {
   std::unique_lock lock(mu_);
-  for (const LabelPair& p : labels.pairs()) InsertSorted(m_[p.name][p.value], ref);
-  InsertSorted(all_, ref);
+  for (const LabelPair& p : labels.pairs()) m_[p.name][p.value].Insert(ref);
+  all_.Insert(ref);
 }
 
 void PostingsIndex::Delete(std::span<const std::pair<uint64_t, Labels>> series) {
@@ -59,12 +49,9 @@ void PostingsIndex::Delete(std::span<const std::pair<uint64_t, Labels>> series) 
       by_pair[(uint64_t{p.name} << 32) | p.value].push_back(ref);
     }
   }
-  auto remove = [](std::vector<uint64_t>& list, std::vector<uint64_t>& drop) {
+  auto remove = [](PostingsList& list, std::vector<uint64_t>& drop) {
     std::sort(drop.begin(), drop.end());
-    list.erase(
-        std::remove_if(list.begin(), list.end(),
-                       [&](uint64_t r) { return std::binary_search(drop.begin(), drop.end(), r); }),
-        list.end());
+    list.RemoveIf([&](uint64_t r) { return std::binary_search(drop.begin(), drop.end(), r); });
   };
   std::unique_lock lock(mu_);
   for (auto& [key, refs] : by_pair) {
@@ -76,8 +63,6 @@ void PostingsIndex::Delete(std::span<const std::pair<uint64_t, Labels>> series) 
     if (v->second.empty()) {
       n->second.erase(v);
       if (n->second.empty()) m_.erase(n);
-    } else if (v->second.capacity() > 2 * v->second.size() + 8) {
-      v->second.shrink_to_fit();
     }
   }
   remove(all_, all_refs);
@@ -208,12 +193,12 @@ size_t PostingsIndex::MemoryBytes() const {
   // unordered_map node: next pointer + key + value (+ cached hash), plus one bucket pointer.
   constexpr size_t kNodeOverhead = 2 * sizeof(void*) + sizeof(size_t);
   std::shared_lock lock(mu_);
-  size_t bytes = all_.capacity() * sizeof(uint64_t);
+  size_t bytes = all_.MemoryBytes();
   for (const auto& [nid, values] : m_) {
     bytes += kNodeOverhead + sizeof(nid) + sizeof(ValueMap);
     bytes += values.bucket_count() * sizeof(void*);
     for (const auto& [vid, refs] : values) {
-      bytes += kNodeOverhead + sizeof(vid) + sizeof(refs) + refs.capacity() * sizeof(uint64_t);
+      bytes += kNodeOverhead + sizeof(vid) + sizeof(refs) + refs.MemoryBytes();
     }
   }
   bytes += m_.bucket_count() * sizeof(void*);

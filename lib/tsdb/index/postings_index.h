@@ -14,6 +14,7 @@
 
 #include "lib/model/labels.h"
 #include "lib/tsdb/index/postings.h"
+#include "lib/tsdb/index/postings_list.h"
 
 namespace tsdbd::tsdb::index {
 
@@ -33,8 +34,8 @@ struct PostingsStats {
 };
 
 // Thread-safe: one reader-writer lock guards the whole index, so lookups run concurrently
-// and only series creation and garbage collection take it exclusively. Lists handed out are
-// copies, so iterators never race with later changes.
+// and only series creation and garbage collection take it exclusively. Lists handed out
+// share the index's blocks copy-on-write, so iterators never see later changes.
 class PostingsIndex {
  public:
   PostingsIndex() = default;
@@ -69,13 +70,12 @@ class PostingsIndex {
   size_t MemoryBytes() const;
 
  private:
-  using ValueMap = std::unordered_map<SymbolId, std::vector<uint64_t>>;
-  static void InsertSorted(std::vector<uint64_t>& list, uint64_t ref);
+  using ValueMap = std::unordered_map<SymbolId, PostingsList>;
   const ValueMap* Values(std::string_view name) const;  // requires mu_ (shared)
 
   mutable std::shared_mutex mu_;
   std::unordered_map<SymbolId, ValueMap> m_;  // name -> value -> sorted refs
-  std::vector<uint64_t> all_;                 // every series, sorted
+  PostingsList all_;                          // every series
 };
 
 }  // namespace tsdbd::tsdb::index
