@@ -71,15 +71,21 @@ void RunRange(benchmark::State& state, const char* query) {
   state.counters["out_points"] = static_cast<double>(points);
 }
 
-void BM_SumByJobRate(benchmark::State& s) { RunRange(s, "sum by (job) (rate(x[5m]))"); }
+void BM_SumByJobRate(benchmark::State& s) {
+  RunRange(s, "sum by (job) (rate(x[5m]))");
+}
 void BM_HistogramQuantile(benchmark::State& s) {
   RunRange(s, "histogram_quantile(0.9, sum by (le) (rate(b[5m])))");
 }
-void BM_TopkRate(benchmark::State& s) { RunRange(s, "topk(10, rate(x[5m]))"); }
+void BM_TopkRate(benchmark::State& s) {
+  RunRange(s, "topk(10, rate(x[5m]))");
+}
 void BM_RegexSelector(benchmark::State& s) {
   RunRange(s, "sum(rate(x{instance=~\"host-1.*\", job=~\"job-[1-3]\"}[5m]))");
 }
-void BM_SelectorOnly(benchmark::State& s) { RunRange(s, "x{job=\"job-1\"}"); }
+void BM_SelectorOnly(benchmark::State& s) {
+  RunRange(s, "x{job=\"job-1\"}");
+}
 
 BENCHMARK(BM_SumByJobRate)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_HistogramQuantile)->Unit(benchmark::kMillisecond)->Iterations(3);

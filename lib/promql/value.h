@@ -34,7 +34,7 @@ using Matrix = std::vector<Series>;
 struct QueryResult {
   // kScalar, kString, kVector or kMatrix.
   ValueType type = ValueType::kNone;
-  Point scalar;        // for kScalar: t is the evaluation time
+  Point scalar;  // for kScalar: t is the evaluation time
   int64_t string_t = 0;
   std::string string;  // for kString
   Vector vector;       // for kVector, in Prometheus's order

@@ -118,8 +118,8 @@ Result<std::unique_ptr<Querier>> MemoryStorage::NewQuerier(int64_t mint_ms, int6
     auto en = std::upper_bound(s.begin(), s.end(), maxt_ms,
                                [](int64_t t, const Sample& x) { return t < x.t; });
     if (b >= en) continue;
-    view.push_back(std::make_shared<MemorySeries>(e.labels, e.samples, b - s.begin(),
-                                                  en - s.begin()));
+    view.push_back(
+        std::make_shared<MemorySeries>(e.labels, e.samples, b - s.begin(), en - s.begin()));
   }
   return std::unique_ptr<Querier>(std::make_unique<MemoryQuerier>(std::move(view)));
 }

@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <set>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -91,7 +91,8 @@ std::vector<GenSeries> Generate() {
                              {}});
         }
         GenSeries sum{"request_duration_seconds_sum", {{"instance", instance}, {"job", job}}, {}};
-        GenSeries count{"request_duration_seconds_count", {{"instance", instance}, {"job", job}}, {}};
+        GenSeries count{
+            "request_duration_seconds_count", {{"instance", instance}, {"job", job}}, {}};
         std::vector<double> c(6, 0);
         double total = 0;
         for (int64_t t = jitter; t < kSpan; t += 15) {
@@ -122,10 +123,12 @@ std::vector<GenSeries> Generate() {
     for (int64_t t = 0; t < kSpan; t += 60) s.samples.push_back({kT0 + t, vals[i++ % 12]});
     out.push_back(std::move(s));
     GenSeries p{"odd_values", {{"kind", "precise"}}, {}};
-    for (int64_t t = 0; t < kSpan; t += 60) p.samples.push_back({kT0 + t, 0.1 * static_cast<double>(t / 60) + 1e15});
+    for (int64_t t = 0; t < kSpan; t += 60)
+      p.samples.push_back({kT0 + t, 0.1 * static_cast<double>(t / 60) + 1e15});
     out.push_back(std::move(p));
     GenSeries sp{"sparse_events", {{"kind", "rare"}}, {}};
-    for (int64_t t = 300; t < kSpan; t += 1700) sp.samples.push_back({kT0 + t, static_cast<double>(t % 7)});
+    for (int64_t t = 300; t < kSpan; t += 1700)
+      sp.samples.push_back({kT0 + t, static_cast<double>(t % 7)});
     out.push_back(std::move(sp));
   }
   return out;
@@ -189,7 +192,8 @@ std::string LabelsText(const Labels& l) {
 
 // A canonical text of an API answer: one line per sample or series.
 std::string Canonical(const QueryOutcome& o) {
-  if (!o.ok()) return std::string("ERR ") + QueryErrorTypeName(o.error.type) + ": " + o.error.message;
+  if (!o.ok())
+    return std::string("ERR ") + QueryErrorTypeName(o.error.type) + ": " + o.error.message;
   const QueryResult& r = o.result;
   std::string out;
   switch (r.type) {
@@ -207,7 +211,8 @@ std::string Canonical(const QueryOutcome& o) {
       out = "matrix\n";
       for (const Series& s : r.matrix) {
         out += LabelsText(s.metric);
-        for (const Point& p : s.points) out += " " + std::to_string(p.t) + ":" + FormatFloatJSON(p.v);
+        for (const Point& p : s.points)
+          out += " " + std::to_string(p.t) + ":" + FormatFloatJSON(p.v);
         out += "\n";
       }
       return out;
@@ -318,9 +323,9 @@ bool SameDuplicateError(const std::string& a, const std::string& b) {
 // functions) and glibc's libm may round the last bit differently. Such answers count as
 // agreeing when the query uses one of those functions and every value is within 16 ulps.
 bool LibmUlpsOnly(const std::string& q, const std::string& a, const std::string& b) {
-  static const char* kFuncs[] = {"exp(", "ln(", "log2(", "log10(", "sin(", "cos(", "tan(",
-                                 "asin(", "acos(", "atan(", "sinh(", "cosh(", "tanh(",
-                                 "asinh(", "acosh(", "atanh(", "atan2", "^"};
+  static const char* kFuncs[] = {"exp(",  "ln(",    "log2(",  "log10(", "sin(",  "cos(",
+                                 "tan(",  "asin(",  "acos(",  "atan(",  "sinh(", "cosh(",
+                                 "tanh(", "asinh(", "acosh(", "atanh(", "atan2", "^"};
   bool uses = false;
   for (const char* f : kFuncs) uses = uses || q.find(f) != std::string::npos;
   if (!uses) return false;
@@ -366,7 +371,9 @@ std::vector<std::string> Queries() {
   return out;
 }
 
-TEST(EngineDifferential, CorpusIsLarge) { EXPECT_GE(Queries().size(), 200u); }
+TEST(EngineDifferential, CorpusIsLarge) {
+  EXPECT_GE(Queries().size(), 200u);
+}
 
 TEST(EngineDifferential, AgreesWithPrometheus) {
   if (!testing::HaveProgram("prometheus") || !testing::HaveProgram("promtool")) {
@@ -375,17 +382,17 @@ TEST(EngineDifferential, AgreesWithPrometheus) {
   const auto data = Generate();
   testing::TempDir dir;
   const std::string om = dir.WriteFile("data.om", OpenMetrics(data));
-  auto created = testing::Run({"promtool", "tsdb", "create-blocks-from", "openmetrics", om,
-                               dir.path() + "/data"},
-                              std::chrono::minutes(5));
+  auto created = testing::Run(
+      {"promtool", "tsdb", "create-blocks-from", "openmetrics", om, dir.path() + "/data"},
+      std::chrono::minutes(5));
   ASSERT_EQ(created.exit_code, 0) << created.output;
   const uint16_t port = testing::FreePort();
   const std::string config = dir.WriteFile("p.yml", "global: {}\n");
-  testing::ChildProcess prom({"prometheus", "--config.file=" + config,
-                              "--storage.tsdb.path=" + dir.path() + "/data",
-                              "--storage.tsdb.retention.time=100y",
-                              "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-                             dir.path() + "/log.txt");
+  testing::ChildProcess prom(
+      {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.path() + "/data",
+       "--storage.tsdb.retention.time=100y",
+       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      dir.path() + "/log.txt");
   ASSERT_TRUE(testing::WaitUntil([&] { return testing::Get(port, "/-/ready").status == 200; },
                                  std::chrono::seconds(60)));
 
@@ -423,7 +430,8 @@ TEST(EngineDifferential, AgreesWithPrometheus) {
       ADD_FAILURE() << "does not parse: " << q << ": " << parsed.error().message();
       continue;
     }
-    auto compare = [&](const std::string& what, const std::string& theirs, const std::string& ours) {
+    auto compare = [&](const std::string& what, const std::string& theirs,
+                       const std::string& ours) {
       ++total;
       if (theirs == ours) {
         ++agree;

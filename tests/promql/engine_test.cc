@@ -31,7 +31,8 @@ class EngineTest : public ::testing::Test {
   }
 
   std::string Text(const QueryOutcome& o) {
-    if (!o.ok()) return std::string("ERR ") + QueryErrorTypeName(o.error.type) + ": " + o.error.message;
+    if (!o.ok())
+      return std::string("ERR ") + QueryErrorTypeName(o.error.type) + ": " + o.error.message;
     const QueryResult& r = o.result;
     std::string out;
     switch (r.type) {
@@ -77,7 +78,8 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, LookbackIsInclusiveAndStaleMarkersHideTheSeries) {
-  storage_.Add(Labels{{"__name__", "m"}}, {{0, 1}, {60'000, 2}, {120'000, StaleNaN()}, {600'000, 5}});
+  storage_.Add(Labels{{"__name__", "m"}},
+               {{0, 1}, {60'000, 2}, {120'000, StaleNaN()}, {600'000, 5}});
   EXPECT_EQ(Instant("m", 0), "{__name__=\"m\"} 1\n");
   EXPECT_EQ(Instant("m", 90'000), "{__name__=\"m\"} 2\n");
   // The stale marker at 2m hides the series although 1m is within the lookback.
@@ -209,7 +211,8 @@ TEST_F(EngineTest, RangeResultsAreSortedAndTypesChecked) {
   Add(Labels{{"__name__", "m"}, {"x", "a"}}, 0, kMin, {5, 6, 7});
   EXPECT_EQ(Range("sort_desc(m)", 0, 2 * kMin, kMin),
             "{__name__=\"m\", x=\"a\"} 0:5 60:6 120:7\n{__name__=\"m\", x=\"b\"} 0:1 60:2 120:3\n");
-  EXPECT_EQ(Instant("sort_desc(m)", 0), "{__name__=\"m\", x=\"a\"} 5\n{__name__=\"m\", x=\"b\"} 1\n");
+  EXPECT_EQ(Instant("sort_desc(m)", 0),
+            "{__name__=\"m\", x=\"a\"} 5\n{__name__=\"m\", x=\"b\"} 1\n");
   EXPECT_EQ(Instant("sort(m)", 0), "{__name__=\"m\", x=\"b\"} 1\n{__name__=\"m\", x=\"a\"} 5\n");
   EXPECT_EQ(Range("m[1m]", 0, kMin, kMin),
             "ERR bad_data: invalid expression type \"range vector\" for range query, must be "

@@ -154,7 +154,8 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
           Labels cv_metric;
           if (op == AggregateOp::kCountValues) {
             cv_metric = LabelsBuilder(s.metric).Set(value_label, FormatFloatF(s.v)).Build();
-            key = without ? cv_metric.HashWithoutLabels(grouping) : cv_metric.HashForLabels(cv_grouping);
+            key = without ? cv_metric.HashWithoutLabels(grouping)
+                          : cv_metric.HashForLabels(cv_grouping);
           } else {
             key = keys[sa[1].series[i]];
           }

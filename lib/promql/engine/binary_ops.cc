@@ -185,7 +185,8 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
           keep = true;
         }
         if (!keep) continue;
-        out.push_back({DropsMetricName(op) || ret_bool ? DropMetricName(s.metric) : s.metric, 0, v});
+        out.push_back(
+            {DropsMetricName(op) || ret_bool ? DropMetricName(s.metric) : s.metric, 0, v});
       }
     });
   }
@@ -261,9 +262,8 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& b) {
           if (!inserted) {
             ThrowExecution("found duplicate series for the match group " +
                            MatchLabels(rs.metric, m).ToString() + " on the " +
-                           (one_to_many ? "left" : "right") +
-                           " hand-side of the operation: [" + rs.metric.ToString() + ", " +
-                           it->second->metric.ToString() +
+                           (one_to_many ? "left" : "right") + " hand-side of the operation: [" +
+                           rs.metric.ToString() + ", " + it->second->metric.ToString() +
                            "];many-to-many matching not allowed: matching labels must be "
                            "unique on one side");
           }

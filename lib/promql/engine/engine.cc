@@ -144,12 +144,16 @@ QueryOutcome Engine::Range(storage::Queryable& storage, const Expr& expr, int64_
                            int64_t end_ms, int64_t step_ms, const CancelToken* cancel) const {
   const ValueType t = expr.Type();
   if (t != ValueType::kScalar && t != ValueType::kVector) {
-    return Fail(QueryErrorType::kBadData, std::string("invalid expression type \"") +
-                                              DocumentedTypeName(t) +
-                                              "\" for range query, must be Scalar or instant Vector");
+    return Fail(QueryErrorType::kBadData,
+                std::string("invalid expression type \"") + DocumentedTypeName(t) +
+                    "\" for range query, must be Scalar or instant Vector");
   }
-  if (step_ms <= 0) return Fail(QueryErrorType::kBadData, "zero or negative query resolution step widths are not accepted. Try a positive integer");
-  if (end_ms < start_ms) return Fail(QueryErrorType::kBadData, "end timestamp must not be before start time");
+  if (step_ms <= 0)
+    return Fail(
+        QueryErrorType::kBadData,
+        "zero or negative query resolution step widths are not accepted. Try a positive integer");
+  if (end_ms < start_ms)
+    return Fail(QueryErrorType::kBadData, "end timestamp must not be before start time");
   return Exec(storage, expr, start_ms, end_ms, step_ms, cancel);
 }
 

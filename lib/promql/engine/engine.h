@@ -66,8 +66,8 @@ class Engine {
   const EngineOptions& options() const { return options_; }
 
  private:
-  QueryOutcome Exec(storage::Queryable& storage, const Expr& expr, int64_t start_ms,
-                    int64_t end_ms, int64_t interval_ms, const CancelToken* cancel) const;
+  QueryOutcome Exec(storage::Queryable& storage, const Expr& expr, int64_t start_ms, int64_t end_ms,
+                    int64_t interval_ms, const CancelToken* cancel) const;
   EngineOptions options_;
 };
 

@@ -46,8 +46,8 @@ bool IsStepInvariant(const Expr& e) {
     case ExprKind::kCall: {
       const auto& c = static_cast<const Call&>(e);
       static const std::string_view kUnsafe[] = {
-          "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute",
-          "month",         "year",         "predict_linear", "time",      "timestamp"};
+          "days_in_month", "day_of_month", "day_of_week",    "day_of_year", "hour",     "minute",
+          "month",         "year",         "predict_linear", "time",        "timestamp"};
       for (auto n : kUnsafe) {
         if (c.func->name == n) return false;
       }
@@ -92,8 +92,7 @@ void QueryState::CheckDone(bool force) {
 void QueryState::AddSamples(int64_t n) {
   current_samples += n;
   if (current_samples > options->max_samples) {
-    ThrowExecution(
-        "query processing would load too many samples into memory in query execution");
+    ThrowExecution("query processing would load too many samples into memory in query execution");
   }
 }
 
@@ -124,8 +123,8 @@ const std::vector<std::shared_ptr<const storage::Series>>& Evaluator::Selected(
 
 Matrix Evaluator::Eval(const Expr& e) {
   q_->CheckDone();
-  if (NumSteps() > 1 && e.kind != ExprKind::kNumberLiteral &&
-      e.kind != ExprKind::kStringLiteral && IsStepInvariant(e)) {
+  if (NumSteps() > 1 && e.kind != ExprKind::kNumberLiteral && e.kind != ExprKind::kStringLiteral &&
+      IsStepInvariant(e)) {
     return EvalStepInvariant(e);
   }
   switch (e.kind) {
@@ -345,7 +344,8 @@ Matrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
       sq.step.count() != 0 ? ToMillis(sq.step) : ToMillis(q_->options->default_evaluation_interval);
   // Prometheus evaluates a subquery with @ as of its evaluator's start, shifting the offset.
   int64_t offset = ToMillis(sq.offset);
-  if (sq.at.kind != AtModifier::Kind::kNone) offset = start_ - RefTime(sq.at, Duration(0), start_) + offset;
+  if (sq.at.kind != AtModifier::Kind::kNone)
+    offset = start_ - RefTime(sq.at, Duration(0), start_) + offset;
   const int64_t range = ToMillis(sq.range);
   const int64_t lo = start_ - offset - range;
   int64_t inner_start = step * (lo / step);
@@ -361,7 +361,8 @@ Matrix Evaluator::EvalUnary(const UnaryExpr& u) {
       s.metric = DropMetricName(s.metric);
       for (Point& p : s.points) p.v = -p.v;
     }
-    if (ContainsSameLabelset(m)) ThrowExecution("vector cannot contain metrics with the same labelset");
+    if (ContainsSameLabelset(m))
+      ThrowExecution("vector cannot contain metrics with the same labelset");
   }
   return m;
 }
@@ -402,7 +403,8 @@ Matrix Evaluator::RangeEval(std::span<const Expr* const> args, const StepFn& fn,
     }
     out.clear();
     fn(step_args, ts, out);
-    if (ContainsSameLabelset(out)) ThrowExecution("vector cannot contain metrics with the same labelset");
+    if (ContainsSameLabelset(out))
+      ThrowExecution("vector cannot contain metrics with the same labelset");
     total += static_cast<int64_t>(out.size());
     if (q_->current_samples + total > q_->options->max_samples) q_->AddSamples(total);
     if (instant) {
@@ -429,7 +431,8 @@ Matrix Evaluator::EvalCall(const Call& c) {
     const Expr* a = Unparen(c.args[0].get());
     if (a->kind == ExprKind::kVectorSelector) {
       Matrix m = EvalVectorSelector(static_cast<const VectorSelector&>(*a), true);
-      if (ContainsSameLabelset(m)) ThrowExecution("vector cannot contain metrics with the same labelset");
+      if (ContainsSameLabelset(m))
+        ThrowExecution("vector cannot contain metrics with the same labelset");
       return m;
     }
   }
@@ -495,7 +498,8 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
     Matrix m = Eval(*c.args[i]);
     std::vector<double> vals(static_cast<size_t>(NumSteps()), NAN);
     if (!m.empty()) {
-      for (const Point& p : m[0].points) vals[static_cast<size_t>((p.t - start_) / interval_)] = p.v;
+      for (const Point& p : m[0].points)
+        vals[static_cast<size_t>((p.t - start_) / interval_)] = p.v;
     }
     params.push_back(std::move(vals));
   }
@@ -529,7 +533,8 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
     out.push_back(std::move(ss));
   }
   q_->current_samples -= held;
-  if (ContainsSameLabelset(out)) ThrowExecution("vector cannot contain metrics with the same labelset");
+  if (ContainsSameLabelset(out))
+    ThrowExecution("vector cannot contain metrics with the same labelset");
   if (name == "absent_over_time") {
     const size_t steps = static_cast<size_t>(NumSteps());
     std::vector<bool> found(steps, false);

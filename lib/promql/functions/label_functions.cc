@@ -23,8 +23,7 @@ const std::string& StringArg(const Call& call, size_t i) {
 void Expand(std::string& dst, std::string_view tmpl, const re2::RE2& re,
             const std::vector<std::string_view>& groups) {
   auto is_name = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   };
   while (!tmpl.empty()) {
     const size_t i = tmpl.find('$');
@@ -114,7 +113,8 @@ void FuncLabelReplace(std::span<const Vector> args, const Call& call, int64_t, V
       out.push_back(s);
       continue;
     }
-    for (int i = 0; i < ngroups; ++i) groups[i] = std::string_view(pieces[i].data(), pieces[i].size());
+    for (int i = 0; i < ngroups; ++i)
+      groups[i] = std::string_view(pieces[i].data(), pieces[i].size());
     std::string value;
     Expand(value, repl, *re, groups);
     out.push_back({LabelsBuilder(s.metric).Set(dst, value).Build(), s.t, s.v});

@@ -55,9 +55,15 @@ bool ExtrapolatedRate(const RangeWindow& w, double* out, bool is_counter, bool i
   return true;
 }
 
-bool Rate(const RangeWindow& w, double* out) { return ExtrapolatedRate(w, out, true, true); }
-bool Increase(const RangeWindow& w, double* out) { return ExtrapolatedRate(w, out, true, false); }
-bool Delta(const RangeWindow& w, double* out) { return ExtrapolatedRate(w, out, false, false); }
+bool Rate(const RangeWindow& w, double* out) {
+  return ExtrapolatedRate(w, out, true, true);
+}
+bool Increase(const RangeWindow& w, double* out) {
+  return ExtrapolatedRate(w, out, true, false);
+}
+bool Delta(const RangeWindow& w, double* out) {
+  return ExtrapolatedRate(w, out, false, false);
+}
 
 bool InstantValue(const RangeWindow& w, double* out, bool is_rate) {
   const auto& p = w.points;
@@ -71,8 +77,12 @@ bool InstantValue(const RangeWindow& w, double* out, bool is_rate) {
   *out = v;
   return true;
 }
-bool Irate(const RangeWindow& w, double* out) { return InstantValue(w, out, true); }
-bool Idelta(const RangeWindow& w, double* out) { return InstantValue(w, out, false); }
+bool Irate(const RangeWindow& w, double* out) {
+  return InstantValue(w, out, true);
+}
+bool Idelta(const RangeWindow& w, double* out) {
+  return InstantValue(w, out, false);
+}
 
 // Least squares fit of the points with x in seconds relative to intercept_t.
 void LinearRegression(std::span<const Point> p, int64_t intercept_t, double* slope,

@@ -14,8 +14,7 @@ namespace tsdbd::promql {
 // Defined in label_functions.cc and histogram_functions.cc.
 void FuncLabelReplace(std::span<const Vector> args, const Call& call, int64_t ts, Vector& out);
 void FuncLabelJoin(std::span<const Vector> args, const Call& call, int64_t ts, Vector& out);
-void FuncHistogramQuantile(std::span<const Vector> args, const Call& call, int64_t ts,
-                           Vector& out);
+void FuncHistogramQuantile(std::span<const Vector> args, const Call& call, int64_t ts, Vector& out);
 
 Labels DropMetricName(const Labels& l) {
   if (!l.Has(kMetricName)) return l;
@@ -45,12 +44,24 @@ void Simple(std::span<const Vector> args, const Call&, int64_t, Vector& out) {
   for (const Sample& s : args[0]) out.push_back({DropMetricName(s.metric), 0, F(s.v)});
 }
 
-double Abs(double v) { return std::fabs(v); }
-double Ceil(double v) { return std::ceil(v); }
-double Floor(double v) { return std::floor(v); }
-double Exp(double v) { return std::exp(v); }
-double Sqrt(double v) { return std::sqrt(v); }
-double Ln(double v) { return std::log(v); }
+double Abs(double v) {
+  return std::fabs(v);
+}
+double Ceil(double v) {
+  return std::ceil(v);
+}
+double Floor(double v) {
+  return std::floor(v);
+}
+double Exp(double v) {
+  return std::exp(v);
+}
+double Sqrt(double v) {
+  return std::sqrt(v);
+}
+double Ln(double v) {
+  return std::log(v);
+}
 // Go computes log2 from the binary exponent and log10 through the natural logarithm.
 double Log2(double v) {
   int e;
@@ -59,22 +70,52 @@ double Log2(double v) {
   return std::log(frac) * 1.44269504088896340735992468100189213742664595415298593 +
          static_cast<double>(e);
 }
-double Log10(double v) { return std::log(v) * 0.43429448190325182765112891891660508229439700580366656; }
-double Sin(double v) { return std::sin(v); }
-double Cos(double v) { return std::cos(v); }
-double Tan(double v) { return std::tan(v); }
-double Asin(double v) { return std::asin(v); }
+double Log10(double v) {
+  return std::log(v) * 0.43429448190325182765112891891660508229439700580366656;
+}
+double Sin(double v) {
+  return std::sin(v);
+}
+double Cos(double v) {
+  return std::cos(v);
+}
+double Tan(double v) {
+  return std::tan(v);
+}
+double Asin(double v) {
+  return std::asin(v);
+}
 // Go derives acos from asin.
-double Acos(double v) { return std::numbers::pi / 2 - std::asin(v); }
-double Atan(double v) { return std::atan(v); }
-double Sinh(double v) { return std::sinh(v); }
-double Cosh(double v) { return std::cosh(v); }
-double Tanh(double v) { return std::tanh(v); }
-double Asinh(double v) { return std::asinh(v); }
-double Acosh(double v) { return std::acosh(v); }
-double Atanh(double v) { return std::atanh(v); }
-double Rad(double v) { return v * std::numbers::pi / 180; }
-double Deg(double v) { return v * 180 / std::numbers::pi; }
+double Acos(double v) {
+  return std::numbers::pi / 2 - std::asin(v);
+}
+double Atan(double v) {
+  return std::atan(v);
+}
+double Sinh(double v) {
+  return std::sinh(v);
+}
+double Cosh(double v) {
+  return std::cosh(v);
+}
+double Tanh(double v) {
+  return std::tanh(v);
+}
+double Asinh(double v) {
+  return std::asinh(v);
+}
+double Acosh(double v) {
+  return std::acosh(v);
+}
+double Atanh(double v) {
+  return std::atanh(v);
+}
+double Rad(double v) {
+  return v * std::numbers::pi / 180;
+}
+double Deg(double v) {
+  return v * 180 / std::numbers::pi;
+}
 double Sgn(double v) {
   if (v < 0) return -1;
   if (v > 0) return 1;
@@ -188,13 +229,27 @@ void DateFn(std::span<const Vector> args, const Call&, int64_t ts, Vector& out) 
     out.push_back({DropMetricName(s.metric), 0, F(at(static_cast<int64_t>(s.v)))});
   }
 }
-double DayOfMonth(const std::tm& t) { return t.tm_mday; }
-double DayOfWeek(const std::tm& t) { return t.tm_wday; }
-double DayOfYear(const std::tm& t) { return t.tm_yday + 1; }
-double Hour(const std::tm& t) { return t.tm_hour; }
-double Minute(const std::tm& t) { return t.tm_min; }
-double Month(const std::tm& t) { return t.tm_mon + 1; }
-double Year(const std::tm& t) { return t.tm_year + 1900; }
+double DayOfMonth(const std::tm& t) {
+  return t.tm_mday;
+}
+double DayOfWeek(const std::tm& t) {
+  return t.tm_wday;
+}
+double DayOfYear(const std::tm& t) {
+  return t.tm_yday + 1;
+}
+double Hour(const std::tm& t) {
+  return t.tm_hour;
+}
+double Minute(const std::tm& t) {
+  return t.tm_min;
+}
+double Month(const std::tm& t) {
+  return t.tm_mon + 1;
+}
+double Year(const std::tm& t) {
+  return t.tm_year + 1900;
+}
 double DaysInMonth(const std::tm& t) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const int y = t.tm_year + 1900;
