@@ -150,5 +150,40 @@ void BM_HeadBytesPerSample(benchmark::State& state) {
 }
 BENCHMARK(BM_HeadBytesPerSample)->Iterations(1)->Unit(benchmark::kMillisecond);
 
+// Restart: replaying a WAL of 100k series x 120 samples (12M samples).
+void BM_HeadReplay(benchmark::State& state) {
+  char tmpl[] = "/tmp/tsdbd-head-replay-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  HeadOptions o;
+  o.wal_dir = dir + "/wal";
+  const int n = 100'000;
+  {
+    auto head = Head::Open(o).value();
+    std::vector<storage::SeriesRef> refs(n, 0);
+    for (int s = 0; s < 120; ++s) {
+      for (int target = 0; target < n / kPerTarget; ++target) {
+        auto app = head->NewAppender();
+        for (int k = 0; k < kPerTarget; ++k) {
+          const int i = target * kPerTarget + k;
+          refs[i] = app->Append(refs[i], SeriesLabels(i), int64_t{s} * 15000, s * (1 + i % 7)).ref;
+        }
+        (void)app->Commit();
+      }
+    }
+  }
+  uint64_t samples = 0;
+  for (auto _ : state) {
+    auto head = Head::Open(o).value();
+    samples = static_cast<uint64_t>(head->replay_stats().samples);
+    state.PauseTiming();
+    head.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * samples));
+  state.counters["samples"] = static_cast<double>(samples);
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_HeadReplay)->Iterations(2)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace tsdbd::tsdb

@@ -301,3 +301,47 @@ TEST(HeadTruncateTest, SeriesInUseSurvivesCollection) {
 
 }  // namespace
 }  // namespace tsdbd::tsdb
+
+namespace tsdbd::tsdb {
+namespace {
+
+TEST(SeriesMapTest, HashCollisionsKeepSeriesApart) {
+  SeriesMap map(4);
+  uint64_t next = 1;
+  auto make_ref = [&] { return next++; };
+  int added = 0;
+  auto on_create = [&](MemSeries&) { ++added; };
+  bool created = false;
+  // Three different label sets forced onto one hash.
+  Labels a{{"a", "1"}}, b{{"b", "2"}}, c{{"c", "3"}};
+  SeriesPtr sa = map.GetOrCreate(42, a, make_ref, on_create, &created);
+  EXPECT_TRUE(created);
+  SeriesPtr sb = map.GetOrCreate(42, b, make_ref, on_create, &created);
+  EXPECT_TRUE(created);
+  SeriesPtr sc = map.GetOrCreate(42, c, make_ref, on_create, &created);
+  EXPECT_TRUE(created);
+  EXPECT_EQ(added, 3);
+  EXPECT_EQ(map.GetOrCreate(42, b, make_ref, on_create, &created).get(), sb.get());
+  EXPECT_FALSE(created);
+  EXPECT_EQ(map.GetByLabels(42, a).get(), sa.get());
+  EXPECT_EQ(map.GetByLabels(42, c).get(), sc.get());
+  EXPECT_FALSE(map.GetByLabels(42, Labels{{"d", "4"}}));
+  EXPECT_EQ(map.GetByRef(sb->ref()).get(), sb.get());
+  // Removing the middle of the chain keeps the others reachable; a series still referenced
+  // is skipped.
+  SeriesPtr keep_c = sc;
+  sa = SeriesPtr();
+  sb = SeriesPtr();
+  sc = SeriesPtr();
+  auto removed =
+      map.RemoveIf([](MemSeries& s) { return s.labels().Has("b") || s.labels().Has("c"); });
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].second, b);
+  EXPECT_FALSE(map.GetByLabels(42, b));
+  EXPECT_TRUE(map.GetByLabels(42, a));
+  EXPECT_TRUE(map.GetByLabels(42, c));
+  EXPECT_EQ(map.size(), 2u);
+}
+
+}  // namespace
+}  // namespace tsdbd::tsdb
