@@ -4,6 +4,7 @@
 
 #include "lib/config/config.h"
 #include "lib/model/labels.h"
+#include "lib/scrape/discovery/static_discoverer.h"
 #include "lib/scrape/target/host_port.h"
 #include "lib/scrape/target/scrape_url.h"
 #include "lib/scrape/target/target.h"
@@ -237,7 +238,8 @@ TEST(TargetPopulator, FromGroupMergesGroupLabelsAndNamesFailures) {
 TEST(StaticTargetGroups, OneGroupPerStaticConfig) {
   const config::ScrapeConfig cfg =
       Job("static_configs:\n  - targets: [a:1, b:2]\n    labels: {x: y}\n  - targets: [c:3]\n");
-  const std::vector<TargetGroup> groups = StaticTargetGroups(cfg.service_discovery.static_configs);
+  const std::vector<TargetGroup> groups =
+      discovery::StaticGroups(cfg.service_discovery.static_configs);
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(groups[0].source, "0");
   EXPECT_EQ(groups[1].source, "1");

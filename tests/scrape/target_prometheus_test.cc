@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lib/config/config.h"
+#include "lib/scrape/discovery/static_discoverer.h"
 #include "lib/scrape/target/target.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
@@ -251,7 +252,7 @@ TEST(TargetPrometheusDifferential, SameTargetsAsPrometheus) {
     const bool exact = RulesNeverWrite(sc);
     if (exact) exact_pools.insert(sc.job_name);
     TargetPopulator populator(sc);
-    for (const TargetGroup& g : StaticTargetGroups(sc.service_discovery.static_configs)) {
+    for (const TargetGroup& g : discovery::StaticGroups(sc.service_discovery.static_configs)) {
       for (const Result<Target>& t : populator.FromGroup(g)) {
         if (!t.ok()) {
           want_errors.push_back(t.error().message());

@@ -10,6 +10,7 @@
 #include "lib/model/duration.h"
 #include "lib/model/labels.h"
 #include "lib/model/result.h"
+#include "lib/scrape/discovery/target_group.h"
 
 namespace tsdbd::scrape {
 
@@ -40,16 +41,7 @@ struct Target {
   Labels PublicLabels() const;
 };
 
-// A set of targets from one discovery source sharing common labels (Prometheus's
-// targetgroup.Group). Each target is a label set holding at least __address__.
-struct TargetGroup {
-  std::vector<Labels> targets;
-  Labels labels;       // applied to every target that does not set the same name itself
-  std::string source;  // identifies the group within its provider ("0", a file name, ...)
-};
-
-// The groups a static_configs list yields: one per entry, sourced "0", "1", ...
-std::vector<TargetGroup> StaticTargetGroups(const std::vector<config::StaticConfig>& configs);
+using discovery::TargetGroup;
 
 // Populates targets for one scrape config. Keeps a reference to `cfg`, which must outlive
 // it. Not thread-safe (it reuses relabeling buffers).

@@ -44,23 +44,6 @@ Labels Target::PublicLabels() const {
   return b.Build();
 }
 
-std::vector<TargetGroup> StaticTargetGroups(const std::vector<config::StaticConfig>& configs) {
-  std::vector<TargetGroup> groups;
-  groups.reserve(configs.size());
-  for (size_t i = 0; i < configs.size(); ++i) {
-    TargetGroup g;
-    g.source = std::to_string(i);
-    LabelsBuilder b;
-    for (const auto& [name, value] : configs[i].labels) b.Set(name, value);
-    g.labels = b.Build();
-    for (const std::string& address : configs[i].targets) {
-      g.targets.push_back(Labels{{kAddress, address}});
-    }
-    groups.push_back(std::move(g));
-  }
-  return groups;
-}
-
 TargetPopulator::TargetPopulator(const config::ScrapeConfig& cfg)
     : cfg_(cfg),
       relabeler_(std::make_unique<relabel::Relabeler>(cfg.relabel_configs)),
