@@ -345,3 +345,35 @@ TEST(SeriesMapTest, HashCollisionsKeepSeriesApart) {
 
 }  // namespace
 }  // namespace tsdbd::tsdb
+
+namespace tsdbd::tsdb {
+namespace {
+
+TEST(SeriesMapTest, SparseRefsAndFreedBlocks) {
+  SeriesMap map(8);
+  bool created = false;
+  auto noop = [](MemSeries&) {};
+  const uint64_t big = uint64_t{1} << 40;  // beyond the dense table
+  SeriesPtr a = map.GetOrCreate(
+      1, Labels{{"a", "1"}}, [&] { return big; }, noop, &created);
+  SeriesPtr b = map.GetOrCreate(
+      2, Labels{{"b", "1"}}, [] { return uint64_t{70000}; }, noop, &created);
+  EXPECT_EQ(map.GetByRef(big).get(), a.get());
+  EXPECT_EQ(map.GetByRef(70000).get(), b.get());
+  EXPECT_FALSE(map.GetByRef(70001));
+  EXPECT_FALSE(map.GetByRef(uint64_t{1} << 33));
+  a = SeriesPtr();
+  b = SeriesPtr();
+  EXPECT_EQ(map.RemoveIf([](MemSeries&) { return true; }).size(), 2u);  // frees the block
+  EXPECT_FALSE(map.GetByRef(big));
+  EXPECT_FALSE(map.GetByRef(70000));
+  SeriesPtr c = map.GetOrCreate(
+      3, Labels{{"c", "1"}}, [] { return uint64_t{70002}; }, noop, &created);
+  EXPECT_EQ(map.GetByRef(70002).get(), c.get());
+  int n = 0;
+  map.ForEach([&](MemSeries&) { ++n; });
+  EXPECT_EQ(n, 1);
+}
+
+}  // namespace
+}  // namespace tsdbd::tsdb

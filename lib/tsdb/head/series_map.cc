@@ -7,11 +7,83 @@ namespace tsdbd::tsdb {
 SeriesMap::SeriesMap(size_t stripes)
     : mask_(std::bit_ceil(std::max<size_t>(stripes, 1)) - 1),
       hashes_(new HashStripe[mask_ + 1]),
-      refs_(new RefStripe[mask_ + 1]) {}
+      refs_(new RefStripe[mask_ + 1]),
+      blocks_(new std::atomic<Block*>[kDenseLimit / kBlockSize]) {
+  for (size_t i = 0; i < kDenseLimit / kBlockSize; ++i) blocks_[i].store(nullptr);
+}
 
 SeriesMap::~SeriesMap() {
   for (size_t i = 0; i <= mask_; ++i) {
-    for (auto& [ref, s] : refs_[i].series) SeriesPtr::Release(s);
+    for (auto& [ref, s] : refs_[i].sparse) SeriesPtr::Release(s);
+  }
+  for (size_t b = 0; b < kDenseLimit / kBlockSize; ++b) {
+    Block* block = blocks_[b].load();
+    if (!block) continue;
+    for (MemSeries* s : block->slots) SeriesPtr::Release(s);
+    delete block;
+  }
+}
+
+MemSeries* SeriesMap::FindRef(uint64_t ref) const {
+  if (ref >= kDenseLimit) {
+    const RefStripe& st = Stripe(ref);
+    auto it = st.sparse.find(ref);
+    return it == st.sparse.end() ? nullptr : it->second;
+  }
+  Block* b = blocks_[ref >> kBlockBits].load(std::memory_order_acquire);
+  return b ? b->slots[ref & (kBlockSize - 1)] : nullptr;
+}
+
+void SeriesMap::InsertRef(uint64_t ref, MemSeries* s) {
+  if (ref >= kDenseLimit) {
+    Stripe(ref).sparse.emplace(ref, s);
+    return;
+  }
+  std::atomic<Block*>& slot = blocks_[ref >> kBlockBits];
+  Block* b = slot.load(std::memory_order_acquire);
+  if (!b) {
+    std::lock_guard lock(blocks_mu_);
+    b = slot.load(std::memory_order_acquire);
+    if (!b) {
+      b = new Block();
+      slot.store(b, std::memory_order_release);
+      num_blocks_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  b->slots[ref & (kBlockSize - 1)] = s;
+  b->live.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SeriesMap::EraseRef(uint64_t ref) {
+  if (ref >= kDenseLimit) {
+    Stripe(ref).sparse.erase(ref);
+    return;
+  }
+  Block* b = blocks_[ref >> kBlockBits].load(std::memory_order_acquire);
+  if (!b || !b->slots[ref & (kBlockSize - 1)]) return;
+  b->slots[ref & (kBlockSize - 1)] = nullptr;
+  b->live.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void SeriesMap::FreeEmptyBlocks() {
+  std::vector<size_t> empty;
+  for (size_t i = 0; i < kDenseLimit / kBlockSize; ++i) {
+    Block* b = blocks_[i].load(std::memory_order_acquire);
+    if (b && b->live.load(std::memory_order_relaxed) == 0) empty.push_back(i);
+  }
+  if (empty.empty()) return;
+  // Every look-up and insert holds one stripe lock while it uses a block: with all of them
+  // held, nobody does.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(mask_ + 1);
+  for (size_t i = 0; i <= mask_; ++i) locks.emplace_back(refs_[i].mu);
+  std::lock_guard blocks_lock(blocks_mu_);
+  for (size_t i : empty) {
+    Block* b = blocks_[i].load(std::memory_order_acquire);
+    if (!b || b->live.load(std::memory_order_relaxed) != 0) continue;
+    blocks_[i].store(nullptr, std::memory_order_release);
+    num_blocks_.fetch_sub(1, std::memory_order_relaxed);
+    delete b;
   }
 }
 
@@ -23,10 +95,8 @@ MemSeries* SeriesMap::FindInChain(MemSeries* s, const Labels& labels) {
 }
 
 SeriesPtr SeriesMap::GetByRef(uint64_t ref) const {
-  const RefStripe& st = refs_[ref & mask_];
-  std::lock_guard lock(st.mu);
-  auto it = st.series.find(ref);
-  return it == st.series.end() ? SeriesPtr() : SeriesPtr(it->second);
+  std::lock_guard lock(Stripe(ref).mu);
+  return SeriesPtr(FindRef(ref));
 }
 
 SeriesPtr SeriesMap::GetByLabels(uint64_t hash, const Labels& labels) const {
@@ -49,9 +119,8 @@ SeriesPtr SeriesMap::GetOrCreate(uint64_t hash, const Labels& labels,
   }
   auto* s = new MemSeries(make_ref(), labels);  // refs == 1: the maps' reference
   {
-    RefStripe& rs = refs_[s->ref() & mask_];
-    std::lock_guard rlock(rs.mu);
-    rs.series.emplace(s->ref(), s);
+    std::lock_guard rlock(Stripe(s->ref()).mu);
+    InsertRef(s->ref(), s);
   }
   on_create(*s);
   s->hash_next = it->second;
@@ -71,12 +140,11 @@ std::vector<std::pair<uint64_t, Labels>> SeriesMap::RemoveIf(
       MemSeries** link = &it->second;
       while (*link) {
         MemSeries* s = *link;
-        RefStripe& rs = refs_[s->ref() & mask_];
-        std::unique_lock rlock(rs.mu);
+        std::unique_lock rlock(Stripe(s->ref()).mu);
         // Only the maps' reference left: nobody can obtain a new one while we hold both
         // stripe locks, since look-ups take one of them.
         if (s->refs.load(std::memory_order_acquire) == 1 && drop(*s)) {
-          rs.series.erase(s->ref());
+          EraseRef(s->ref());
           rlock.unlock();
           *link = s->hash_next;
           removed.emplace_back(s->ref(), s->labels());
@@ -89,6 +157,7 @@ std::vector<std::pair<uint64_t, Labels>> SeriesMap::RemoveIf(
       it = it->second ? std::next(it) : hs.series.erase(it);
     }
   }
+  if (!removed.empty()) FreeEmptyBlocks();
   return removed;
 }
 
@@ -97,9 +166,11 @@ void SeriesMap::ForEach(const std::function<void(MemSeries&)>& fn) const {
   for (size_t i = 0; i <= mask_; ++i) {
     batch.clear();
     {
-      std::lock_guard lock(refs_[i].mu);
-      batch.reserve(refs_[i].series.size());
-      for (const auto& [ref, s] : refs_[i].series) batch.emplace_back(s);
+      std::lock_guard lock(hashes_[i].mu);
+      batch.reserve(hashes_[i].series.size());
+      for (const auto& [hash, chain] : hashes_[i].series) {
+        for (MemSeries* s = chain; s; s = s->hash_next) batch.emplace_back(s);
+      }
     }
     for (const SeriesPtr& s : batch) fn(*s);
   }
@@ -115,8 +186,10 @@ size_t SeriesMap::MemoryBytes() const {
   }
   for (size_t i = 0; i <= mask_; ++i) {
     std::lock_guard l2(refs_[i].mu);
-    bytes += refs_[i].series.size() * kNode + refs_[i].series.bucket_count() * sizeof(void*);
+    bytes += refs_[i].sparse.size() * kNode + refs_[i].sparse.bucket_count() * sizeof(void*);
   }
+  bytes += kDenseLimit / kBlockSize * sizeof(std::atomic<Block*>);
+  bytes += num_blocks_.load(std::memory_order_relaxed) * sizeof(Block);
   return bytes;
 }
 

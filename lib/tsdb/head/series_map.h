@@ -81,15 +81,35 @@ class SeriesMap {
     mutable std::mutex mu;
     std::unordered_map<uint64_t, MemSeries*> series;  // hash -> chain via hash_next
   };
+  // Refs below 2^32 (all the head assigns) live in a dense table of blocks of 64Ki slots,
+  // 8 bytes a ref, allocated on demand and freed when garbage collection empties them;
+  // others (from a foreign WAL) in per-stripe maps. A slot is guarded by its ref's stripe lock.
+  static constexpr int kBlockBits = 16;
+  static constexpr uint64_t kBlockSize = uint64_t{1} << kBlockBits;
+  static constexpr uint64_t kDenseLimit = uint64_t{1} << 32;
+  struct Block {
+    MemSeries* slots[kBlockSize] = {};
+    std::atomic<uint32_t> live{0};
+  };
   struct alignas(64) RefStripe {
     mutable std::mutex mu;
-    std::unordered_map<uint64_t, MemSeries*> series;  // ref -> series (owns one reference)
+    std::unordered_map<uint64_t, MemSeries*> sparse;  // refs >= kDenseLimit
   };
   static MemSeries* FindInChain(MemSeries* head, const Labels& labels);
+  RefStripe& Stripe(uint64_t ref) const { return refs_[ref & mask_]; }
+  // These require Stripe(ref).mu.
+  MemSeries* FindRef(uint64_t ref) const;
+  void InsertRef(uint64_t ref, MemSeries* s);
+  void EraseRef(uint64_t ref);
+  // Frees dense blocks left without series; takes every ref stripe lock.
+  void FreeEmptyBlocks();
 
   const size_t mask_;
   std::unique_ptr<HashStripe[]> hashes_;
   std::unique_ptr<RefStripe[]> refs_;
+  std::unique_ptr<std::atomic<Block*>[]> blocks_;  // kDenseLimit / kBlockSize slots
+  std::mutex blocks_mu_;                           // allocation of blocks
+  std::atomic<size_t> num_blocks_{0};
   std::atomic<size_t> size_{0};
 };
 
