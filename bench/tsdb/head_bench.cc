@@ -32,9 +32,9 @@ size_t RssBytes() {
 // 10 values of a "cpu"-like label.
 Labels SeriesLabels(int i) {
   const int target = i / kPerTarget, k = i % kPerTarget;
-  return Labels{{"__name__", "metric_" + std::to_string(k % 100)},
+  return Labels{{"__name__", std::string("metric_").append(std::to_string(k % 100))},
                 {"cpu", std::to_string(k / 100)},
-                {"instance", "host-" + std::to_string(target) + ":9100"},
+                {"instance", std::string("host-").append(std::to_string(target)) + ":9100"},
                 {"job", "node"},
                 {"mode", k % 2 ? "user" : "system"}};
 }

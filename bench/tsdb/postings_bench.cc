@@ -16,9 +16,9 @@ const PostingsIndex& Index1M() {
     for (int i = 0; i < 1'000'000; ++i) {
       const int target = i / 1000, k = i % 1000;
       p->Add(static_cast<uint64_t>(i + 1),
-             Labels{{"__name__", "metric_" + std::to_string(k % 100)},
+             Labels{{"__name__", std::string("metric_").append(std::to_string(k % 100))},
                     {"cpu", std::to_string(k / 100)},
-                    {"instance", "host-" + std::to_string(target) + ":9100"},
+                    {"instance", std::string("host-").append(std::to_string(target)) + ":9100"},
                     {"job", "node"}});
     }
     return p;

@@ -18,7 +18,7 @@ constexpr int kSeriesPerThread = 100;
 constexpr int kBatches = 150;
 
 Labels ThreadSeries(int thread, int i) {
-  return Labels{{"__name__", "m" + std::to_string(i % 5)},
+  return Labels{{"__name__", std::string("m").append(std::to_string(i % 5))},
                 {"i", std::to_string(i)},
                 {"thread", std::to_string(thread)}};
 }
@@ -57,8 +57,9 @@ TEST(HeadConcurrencyTest, AppendersAndQueriersTogether) {
     // Bounded: stops when the writers are done, or after a fixed number of rounds.
     for (int round = 0; round < 100000 && writers_left.load() > 0; ++round) {
       int thread = static_cast<int>(rng() % kThreads);
-      std::vector<Matcher> ms = {testing::Eq("thread", std::to_string(thread)),
-                                 testing::Eq("__name__", "m" + std::to_string(rng() % 5))};
+      std::vector<Matcher> ms = {
+          testing::Eq("thread", std::to_string(thread)),
+          testing::Eq("__name__", std::string("m").append(std::to_string(rng() % 5)))};
       int64_t mint = static_cast<int64_t>(rng() % (kBatches * 1000));
       auto got = testing::SelectAll(head, mint, mint + 50'000, ms, rng() % 2 == 0);
       for (const auto& s : got) {

@@ -38,18 +38,23 @@ struct Model {
 
 struct ModelAppender {
   Model* m;
-  std::optional<int64_t> min_valid;
+  bool min_valid_known = false;
+  int64_t min_valid = 0;
   std::vector<std::pair<Labels, BitSample>> pending;
 
   explicit ModelAppender(Model* model) : m(model) {
-    if (m->head_max != kNone) min_valid = m->MinValid();
+    if (m->head_max != kNone) {
+      min_valid = m->MinValid();
+      min_valid_known = true;
+    }
   }
   AppendStatus Append(const Labels& l, int64_t t, uint64_t bits) {
-    if (!min_valid) {
+    if (!min_valid_known) {
       m->InitTime(t);
       min_valid = m->MinValid();
+      min_valid_known = true;
     }
-    if (t < *min_valid) return AppendStatus::kOutOfBounds;
+    if (t < min_valid) return AppendStatus::kOutOfBounds;
     if (l.empty()) return AppendStatus::kInvalidLabels;
     auto& s = m->series[l];
     if (!s.empty()) {
@@ -150,7 +155,8 @@ void CheckQueries(Head& head, Model& model, std::mt19937_64& rng, int n) {
     }
     std::string what;
     for (const Matcher& m : ms) what += m.ToString() + " ";
-    what += "[" + std::to_string(mint) + "," + std::to_string(maxt) + "]";
+    what += std::string("[").append(std::to_string(mint)) +
+            std::string(",").append(std::to_string(maxt)) + "]";
 
     auto got_all = testing::SelectAll(head, mint, maxt, ms, /*sorted=*/true);
     std::vector<testing::SeriesData> got;
@@ -200,7 +206,7 @@ void CheckQueries(Head& head, Model& model, std::mt19937_64& rng, int n) {
 
 TEST(HeadModelTest, RandomAppendsAndSelectsAgreeWithModel) {
   for (uint64_t seed = 1; seed <= 12; ++seed) {
-    SCOPED_TRACE("seed " + std::to_string(seed));
+    SCOPED_TRACE(std::string("seed ").append(std::to_string(seed)));
     std::mt19937_64 rng(seed);
     HeadOptions o = testing::MemOptions();
     o.chunk_range_ms = kRange;

@@ -51,7 +51,8 @@ void ExpectSame(const std::vector<SeriesData>& a, const std::vector<SeriesData>&
 }
 
 Labels Series(int i) {
-  return Labels{{"__name__", "m" + std::to_string(i % 7)}, {"i", std::to_string(i)}};
+  return Labels{{"__name__", std::string("m").append(std::to_string(i % 7))},
+                {"i", std::to_string(i)}};
 }
 
 TEST(HeadWalTest, ReplayRestoresCommittedData) {
@@ -178,7 +179,9 @@ TEST(HeadWalTest, TruncateCheckpointsAndReplaysFromTheCheckpoint) {
       for (int i = 0; i < 40; ++i) {
         ASSERT_TRUE(app->Append(0, Series(i), b * 1000, b).ok());
       }
-      if (b < 100) ASSERT_TRUE(app->Append(0, Labels{{"__name__", "gone"}}, b * 1000, b).ok());
+      if (b < 100) {
+        ASSERT_TRUE(app->Append(0, Labels{{"__name__", "gone"}}, b * 1000, b).ok());
+      }
       ASSERT_TRUE(app->Commit().ok());
     }
     auto segs_before = wal::ListSegments(o.wal_dir);
@@ -246,7 +249,7 @@ TEST(HeadCrashTest, KilledWhileCommittingLosesNothingCommitted) {
   std::mt19937_64 rng(99);
   int next_batch = 0;
   for (int round = 0; round < 6; ++round) {
-    SCOPED_TRACE("round " + std::to_string(round));
+    SCOPED_TRACE(std::string("round ").append(std::to_string(round)));
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
     pid_t pid = ::fork();
@@ -291,7 +294,9 @@ TEST(HeadCrashTest, KilledWhileCommittingLosesNothingCommitted) {
       // Every reported batch is there; at most the one being committed at the kill beyond.
       ASSERT_GE(n, last);
       ASSERT_LE(n, last + 1);
-      if (present >= 0) ASSERT_EQ(n, present) << "a batch is all or nothing";
+      if (present >= 0) {
+        ASSERT_EQ(n, present) << "a batch is all or nothing";
+      }
       present = n;
     }
     next_batch = present + 1;
