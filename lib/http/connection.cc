@@ -106,8 +106,8 @@ Result<Request> ToRequest(BeastRequest&& msg, const std::string& remote) {
 
 }  // namespace
 
-Connection::Connection(Server::Impl& server, Strand strand, tcp::socket socket)
-    : server_(server), strand_(std::move(strand)), stream_(std::move(socket)) {
+Connection::Connection(std::shared_ptr<Server::Impl> server, Strand strand, tcp::socket socket)
+    : server_(std::move(server)), strand_(std::move(strand)), stream_(std::move(socket)) {
   boost::system::error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_address_ = FormatEndpoint(ep);
@@ -127,7 +127,7 @@ void Connection::Shutdown(bool force) {
 asio::awaitable<void> Connection::Run() {
   auto self = shared_from_this();
   auto token = asio::as_tuple(asio::use_awaitable);
-  const ServerOptions& options = server_.options();
+  const ServerOptions& options = server_->options();
   beast::flat_buffer buffer;
 
   // Writes `response` (compressed when `coding` says so) and reports whether it was sent.
@@ -261,7 +261,7 @@ asio::awaitable<void> Connection::Run() {
     }
     Request& req = *converted;
 
-    Dispatch dispatch = DispatchRequest(server_.router(), server_.prefix(), &req);
+    Dispatch dispatch = DispatchRequest(server_->router(), server_->prefix(), &req);
     const Handler* handler = dispatch.handler;
     std::string_view label = dispatch.label;
     if (handler == nullptr) {
@@ -282,7 +282,7 @@ asio::awaitable<void> Connection::Run() {
     req.cancelled = cancelled;
     auto state = std::make_shared<ReplyState>();
     state->strand.emplace(strand_);
-    Reply reply = [state, gate = server_.gate()](Response r) {
+    Reply reply = [state, gate = server_->gate()](Response r) {
       std::lock_guard lock(state->mu);
       if (state->replied) return;
       state->replied = true;
@@ -362,7 +362,7 @@ asio::awaitable<void> Connection::Run() {
     int status = answer->status;
     bool sent = co_await write(std::move(*answer), version, keep_alive && !closing_ && !peer_closed,
                                head, coding);
-    if (const RequestObserver& observe = server_.observer(); observe) {
+    if (const RequestObserver& observe = server_->observer(); observe) {
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
       observe(label, status, took.count());
     }
@@ -372,7 +372,7 @@ asio::awaitable<void> Connection::Run() {
   boost::system::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.socket().close(ignored);
-  server_.Forget(self);
+  server_->Forget(self);
 }
 
 }  // namespace tsdbd::http

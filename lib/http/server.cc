@@ -7,21 +7,35 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <future>
 
 #include "lib/http/listen_address.h"
 #include "lib/http/server_impl.h"
 
 namespace tsdbd::http {
 
+Server::Server(net::IoRuntime& runtime, ServerOptions options, Router router,
+               RequestObserver observer)
+    : impl_(std::make_shared<Impl>(runtime, std::move(options), std::move(router),
+                                   std::move(observer))) {}
+
 Server::Server(ServerOptions options, Router router, RequestObserver observer)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(router), std::move(observer))) {}
+    : own_runtime_(std::make_unique<net::IoRuntime>(options.threads)),
+      impl_(std::make_shared<Impl>(*own_runtime_, std::move(options), std::move(router),
+                                   std::move(observer))) {}
 
 Server::~Server() {
   Stop();
+  // A coroutine still holding the Impl (bounded waits gave up on it) is destroyed with the
+  // own runtime's io_context, after which the Impl goes too.
+  impl_.reset();
+  own_runtime_.reset();
 }
 
 Status Server::Start() {
-  return impl_->Start();
+  Status st = impl_->Start();
+  if (st.ok() && own_runtime_) st = own_runtime_->Start();
+  return st;
 }
 
 uint16_t Server::port() const {
@@ -30,17 +44,18 @@ uint16_t Server::port() const {
 
 void Server::Stop(std::chrono::milliseconds grace) {
   impl_->Stop(grace);
+  if (own_runtime_) own_runtime_->Stop();
 }
 
-Server::Impl::Impl(ServerOptions options, Router router, RequestObserver observer)
-    : options_(std::move(options)), router_(std::move(router)), observer_(std::move(observer)) {
+Server::Impl::Impl(net::IoRuntime& runtime, ServerOptions options, Router router,
+                   RequestObserver observer)
+    : options_(std::move(options)),
+      router_(std::move(router)),
+      observer_(std::move(observer)),
+      runtime_(runtime) {
   prefix_ = options_.route_prefix;
   if (prefix_.empty() || prefix_.front() != '/') prefix_.insert(0, "/");
   while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
-}
-
-Server::Impl::~Impl() {
-  Stop(std::chrono::milliseconds(0));
 }
 
 namespace {
@@ -71,8 +86,8 @@ Status Server::Impl::Start() {
   auto address = ParseListenAddress(options_.listen_address);
   if (!address.ok()) return Error("listen tcp: " + address.error().message());
 
-  auto io = std::make_unique<asio::io_context>(std::max(1, options_.threads));
-  auto acceptor = std::make_unique<tcp::acceptor>(*io);
+  asio::io_context& io = runtime_.context();
+  auto acceptor = std::make_unique<tcp::acceptor>(io);
   std::string where = "listen tcp " + options_.listen_address + ": ";
   if (address->host.empty()) {
     // Every interface: an IPv6 socket that takes IPv4 too, or IPv4 alone without IPv6.
@@ -81,7 +96,7 @@ Status Server::Impl::Start() {
     if (!st.ok()) return Error(where + st.message());
   } else {
     boost::system::error_code ec;
-    tcp::resolver resolver(*io);
+    tcp::resolver resolver(io);
     auto results = resolver.resolve(address->host, std::to_string(address->port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
@@ -99,21 +114,26 @@ Status Server::Impl::Start() {
   std::lock_guard lock(mu_);
   if (started_ || stopping_) return Error("http server: Start called twice");
   port_ = acceptor->local_endpoint().port();
-  io_ = std::move(io);
   acceptor_ = std::move(acceptor);
-  work_.emplace(io_->get_executor());
-  accept_strand_.emplace(asio::make_strand(*io_));
+  accept_strand_.emplace(asio::make_strand(io));
   slot_ = std::make_unique<asio::steady_timer>(*accept_strand_);
-  asio::co_spawn(*accept_strand_, AcceptLoop(), asio::detached);
-  for (int i = 0; i < std::max(1, options_.threads); ++i) {
-    threads_.emplace_back([this] { io_->run(); });
-  }
+  accepting_ = true;
+  asio::co_spawn(*accept_strand_, AcceptLoop(shared_from_this()), asio::detached);
   started_ = true;
   return Status::Ok();
 }
 
-asio::awaitable<void> Server::Impl::AcceptLoop() {
+asio::awaitable<void> Server::Impl::AcceptLoop(std::shared_ptr<Impl> self) {
   auto token = asio::as_tuple(asio::use_awaitable);
+  // Tells Stop that the loop is over, however it ends.
+  struct Done {
+    Impl& impl;
+    ~Done() {
+      std::lock_guard lock(impl.mu_);
+      impl.accepting_ = false;
+      impl.cv_.notify_all();
+    }
+  } done{*self};
   int failures = 0;
   for (;;) {
     // Like Go's netutil.LimitListener: at the limit, stop accepting until a slot frees.
@@ -130,7 +150,7 @@ asio::awaitable<void> Server::Impl::AcceptLoop() {
       slot_->expires_at(asio::steady_timer::time_point::max());
       co_await slot_->async_wait(token);  // Forget and Stop cancel it
     }
-    Strand strand = asio::make_strand(*io_);
+    Strand strand = asio::make_strand(runtime_.context());
     auto [ec, socket] = co_await acceptor_->async_accept(strand, token);
     if (ec) {
       {
@@ -149,7 +169,7 @@ asio::awaitable<void> Server::Impl::AcceptLoop() {
     failures = 0;
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto connection = std::make_shared<Connection>(*this, strand, std::move(socket));
+    auto connection = std::make_shared<Connection>(self, strand, std::move(socket));
     {
       std::lock_guard lock(mu_);
       if (stopping_) co_return;  // the socket closes with `connection`
@@ -160,14 +180,12 @@ asio::awaitable<void> Server::Impl::AcceptLoop() {
 }
 
 void Server::Impl::Forget(const std::shared_ptr<Connection>& connection) {
-  {
-    std::lock_guard lock(mu_);
-    connections_.erase(connection);
-    cv_.notify_all();
-  }
-  // Wake the accept loop if it waits for a free slot. Safe: Stop joins the threads before
-  // it destroys the io_context, and Forget runs on those threads.
-  asio::post(*accept_strand_, [this] { slot_->cancel(); });
+  std::lock_guard lock(mu_);
+  connections_.erase(connection);
+  cv_.notify_all();
+  // Wake the accept loop if it waits for a free slot. Posted under mu_, so that Stop's
+  // barrier (queued once it sees no connection left) runs after it.
+  asio::post(*accept_strand_, [self = shared_from_this()] { self->slot_->cancel(); });
 }
 
 void Server::Impl::Stop(std::chrono::milliseconds grace) {
@@ -181,10 +199,10 @@ void Server::Impl::Stop(std::chrono::milliseconds grace) {
     live.assign(connections_.begin(), connections_.end());
   }
   // Stop accepting: a new connection is refused from here on.
-  asio::post(*accept_strand_, [this] {
+  asio::post(*accept_strand_, [self = shared_from_this()] {
     boost::system::error_code ignored;
-    acceptor_->close(ignored);
-    slot_->cancel();
+    self->acceptor_->close(ignored);
+    self->slot_->cancel();
   });
   for (auto& c : live) asio::post(c->strand(), [c] { c->Shutdown(false); });
 
@@ -198,28 +216,24 @@ void Server::Impl::Stop(std::chrono::milliseconds grace) {
                  live.size());
     for (auto& c : live) asio::post(c->strand(), [c] { c->Shutdown(true); });
     lock.lock();
-    // Closed sockets end their coroutines promptly; bounded all the same.
-    cv_.wait_for(lock, std::chrono::seconds(2), [this] { return connections_.empty(); });
   }
+  // Closed sockets end their coroutines promptly, and the closed acceptor its loop; bounded
+  // all the same (a stopped runtime runs nothing). What lingers holds the Impl alive.
+  if (!cv_.wait_for(lock, std::chrono::seconds(2),
+                    [this] { return connections_.empty() && !accepting_; })) {
+    spdlog::warn("http: {} connection(s) did not end after being closed", connections_.size());
+  }
+  connections_.clear();
   lock.unlock();
   live.clear();
+  // A barrier: what Forget and Stop posted to the accept strand has run once it has.
+  auto barrier = std::make_shared<std::promise<void>>();
+  auto passed = barrier->get_future();
+  asio::post(*accept_strand_, [barrier] { barrier->set_value(); });
+  passed.wait_for(std::chrono::seconds(2));
 
-  {
-    std::lock_guard gate_lock(gate_->mu);
-    gate_->open = false;  // late replies are dropped from here on
-  }
-  work_.reset();
-  io_->stop();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
-  {
-    std::lock_guard relock(mu_);
-    connections_.clear();
-  }
-  slot_.reset();
-  acceptor_.reset();
-  accept_strand_.reset();
-  io_.reset();  // destroys any coroutine frame still suspended
+  std::lock_guard gate_lock(gate_->mu);
+  gate_->open = false;  // late replies are dropped from here on
 }
 
 }  // namespace tsdbd::http

@@ -1,5 +1,5 @@
-// The HTTP/1.1 server: one io_context on a small thread pool, one coroutine per connection.
-// No Asio or Beast in this header.
+// The HTTP/1.1 server: one coroutine per connection on an IoRuntime (the process's shared
+// one, or its own). No Asio or Beast in this header.
 #pragma once
 
 #include <chrono>
@@ -14,6 +14,10 @@
 #include "lib/http/router.h"
 #include "lib/model/result.h"
 
+namespace tsdbd::net {
+class IoRuntime;
+}  // namespace tsdbd::net
+
 namespace tsdbd::http {
 
 struct ServerOptions {
@@ -25,7 +29,7 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{std::chrono::minutes(5)};
   size_t max_header_bytes = 1 << 20;  // request line + headers; beyond it: 431
   size_t max_body_bytes = 32 << 20;   // beyond it: 413
-  int threads = 2;                    // I/O threads
+  int threads = 2;                    // I/O threads of the server's own runtime, if it has one
 };
 
 // Called after each routed request that its handler answered (not for 404s, 405s,
@@ -36,13 +40,19 @@ using RequestObserver = std::function<void(std::string_view handler, int code, d
 
 class Server {
  public:
+  // A server on the shared `runtime`, which must outlive it and be running while the server
+  // serves and stops.
+  Server(net::IoRuntime& runtime, ServerOptions options, Router router,
+         RequestObserver observer = {});
+  // A server with its own runtime of options.threads threads, started by Start and stopped
+  // by Stop.
   Server(ServerOptions options, Router router, RequestObserver observer = {});
   ~Server();  // Stop()
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and starts the I/O threads. An error when the address is malformed,
-  // cannot be resolved or bound (in use, not local), or when called twice.
+  // Binds, listens and starts accepting (and starts its own runtime). An error when the address is
+  // malformed, cannot be resolved or bound (in use, not local), or when called twice.
   Status Start();
 
   // The bound port (useful after listening on port 0); 0 before Start.
@@ -50,14 +60,16 @@ class Server {
 
   // Graceful stop: stops accepting (new connections are refused), closes idle keep-alive
   // connections, lets requests in flight finish and answer for up to `grace`, then closes
-  // whatever is left and joins the threads. Replies arriving later are dropped.
+  // whatever is left. Replies arriving later are dropped. A shared runtime keeps running;
+  // the server's own runtime is stopped and its threads joined.
   // Idempotent. Must not be called from a handler or an observer (an I/O thread).
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
   class Impl;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<net::IoRuntime> own_runtime_;  // null on a shared runtime
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace tsdbd::http

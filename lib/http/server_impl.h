@@ -15,10 +15,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "lib/http/server.h"
+#include "lib/net/io_runtime.h"
 
 namespace tsdbd::http {
 
@@ -51,7 +51,7 @@ struct ReplyState {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Server::Impl& server, Strand strand, tcp::socket socket);
+  Connection(std::shared_ptr<Server::Impl> server, Strand strand, tcp::socket socket);
 
   // The connection's coroutine: reads requests, dispatches them, writes responses.
   asio::awaitable<void> Run();
@@ -62,7 +62,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Strand& strand() const { return strand_; }
 
  private:
-  Server::Impl& server_;
+  std::shared_ptr<Server::Impl> server_;  // kept alive while the connection runs
   Strand strand_;
   boost::beast::tcp_stream stream_;
   std::string remote_address_;
@@ -73,10 +73,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer* reply_waiter_ = nullptr;  // set while waiting for a handler's reply
 };
 
-class Server::Impl {
+// Shared by the Server and the coroutines it spawns on the runtime, so that one still
+// finishing after Stop (bounded waits gave up on it) never touches a destroyed server.
+class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
  public:
-  Impl(ServerOptions options, Router router, RequestObserver observer);
-  ~Impl();
+  Impl(net::IoRuntime& runtime, ServerOptions options, Router router, RequestObserver observer);
 
   Status Start();
   void Stop(std::chrono::milliseconds grace);
@@ -92,7 +93,7 @@ class Server::Impl {
   void Forget(const std::shared_ptr<Connection>& connection);
 
  private:
-  asio::awaitable<void> AcceptLoop();
+  asio::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self);
 
   ServerOptions options_;
   Router router_;
@@ -101,12 +102,10 @@ class Server::Impl {
   std::shared_ptr<ReplyGate> gate_ = std::make_shared<ReplyGate>();
   std::atomic<uint16_t> port_{0};
 
-  std::unique_ptr<asio::io_context> io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  net::IoRuntime& runtime_;
   std::optional<Strand> accept_strand_;
   std::unique_ptr<tcp::acceptor> acceptor_;   // used on accept_strand_
   std::unique_ptr<asio::steady_timer> slot_;  // on accept_strand_: a connection slot freed
-  std::vector<std::thread> threads_;
 
   std::mutex mu_;
   std::condition_variable cv_;                         // signalled when a connection ends
@@ -114,6 +113,7 @@ class Server::Impl {
   bool started_ = false;                               // guarded by mu_
   bool stopping_ = false;                              // guarded by mu_
   bool stopped_ = false;                               // guarded by mu_
+  bool accepting_ = false;  // guarded by mu_: the accept loop has not returned yet
 };
 
 }  // namespace tsdbd::http
