@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <bit>
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "lib/tsdb/record/decoder.h"
 #include "lib/tsdb/wal/reader.h"
 #include "lib/tsdb/wal/segments.h"
+#include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
 #include "tests/tsdb/head_test_util.h"
 
@@ -105,6 +107,62 @@ TEST(HeadPrometheusCompatTest, ReplaysTheWalPrometheusWrote) {
     EXPECT_EQ(s.samples, expect) << s.labels.ToString();
   }
   EXPECT_GT(st.samples, 100);  // (replayed samples are not counted as appended)
+}
+
+// The other way: Prometheus replays the WAL our head wrote (series records written lazily with
+// the first committed batch that uses them, across a reopen and rollbacks) and answers
+// queries with every sample.
+TEST(HeadPrometheusCompatTest, PrometheusReplaysTheWalTheHeadWrote) {
+  if (!tsdbd::testing::HaveProgram("prometheus")) GTEST_SKIP() << "prometheus is not installed";
+  tsdbd::testing::TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const int64_t start = now_ms - 100 * 15000;
+  for (int part = 0; part < 2; ++part) {  // two runs of the head: replay, then more appends
+    HeadOptions o = testing::MemOptions();
+    o.wal_dir = data + "/wal";
+    auto head = Head::Open(o);
+    ASSERT_TRUE(head.ok()) << head.error().message();
+    for (int s = part * 50; s < part * 50 + 50; ++s) {
+      auto app = (*head)->NewAppender();
+      for (int i = 0; i < 50; ++i) {
+        Labels l{{"__name__", "tsdbd_head_compat"}, {"i", std::to_string(i)}};
+        ASSERT_TRUE(app->Append(0, l, start + s * 15000, s * 1000 + i).ok());
+      }
+      if (s % 10 == 9) {
+        app->Rollback();  // these 50 samples never happened
+      } else {
+        ASSERT_TRUE(app->Commit().ok());
+      }
+    }
+  }
+  const uint16_t port = tsdbd::testing::FreePort();
+  const std::string config = tmp.WriteFile("prometheus.yml", "global:\n  scrape_interval: 1h\n");
+  tsdbd::testing::ChildProcess prom(
+      {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + data,
+       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      tmp.path() + "/prometheus.log");
+  // 100 steps, 10 rolled back: 90 samples per series, 50 series.
+  const std::string query =
+      "/api/v1/query?query=sum(count_over_time(tsdbd_head_compat%5B1h%5D))&time=" +
+      std::to_string(now_ms / 1000);
+  std::string body;
+  const bool answered = tsdbd::testing::WaitUntil(
+      [&] {
+        auto r = tsdbd::testing::Get(port, query);
+        body = r.body;
+        return r.status == 200;
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(answered) << tsdbd::testing::ReadFile(tmp.path() + "/prometheus.log");
+  EXPECT_NE(body.find("\"4500\""), std::string::npos) << body;
+  // One exact value: series i=7 at step 42 is 42007.
+  auto r =
+      tsdbd::testing::Get(port, "/api/v1/query?query=tsdbd_head_compat%7Bi%3D%227%22%7D&time=" +
+                                    std::to_string((start + 42 * 15000) / 1000.0));
+  EXPECT_NE(r.body.find("\"42007\""), std::string::npos) << r.body;
 }
 
 }  // namespace
