@@ -10,13 +10,19 @@
 #include "cmd/tsdbd/build_info.h"
 #include "cmd/tsdbd/self_metrics.h"
 #include "lib/config/config.h"
+#include "lib/http/api/metadata_routes.h"
 #include "lib/http/api/query_routes.h"
 #include "lib/http/api/status_routes.h"
+#include "lib/http/api/tsdb_status.h"
 #include "lib/http/server.h"
 #include "lib/http/web_routes.h"
 #include "lib/metrics/registry.h"
 #include "lib/model/byte_size.h"
+#include "cmd/tsdbd/tsdb_metrics.h"
+#include "lib/http/api/work_pool.h"
+#include "lib/promql/engine/engine.h"
 #include "lib/tsdb/dir_lock.h"
+#include "lib/tsdb/head/head.h"
 
 namespace tsdbd {
 namespace {
@@ -61,38 +67,18 @@ Status Daemon::Start() {
     std::filesystem::create_directories(flags_.storage_path, ec);
   }
 
-  http::Router router;
-  http::AddWebRoutes(router, {
-      .enable_lifecycle = flags_.enable_lifecycle,
-      .ready = [this] { return ready_.load(); },
-      .reload = [this](std::function<void(Status)> done) { RequestReload(std::move(done)); },
-      .quit = [this] { RequestShutdown(); },
-      .metrics_text = [this] { return metrics_->Text(); },
+  engine_ = std::make_unique<promql::Engine>(promql::EngineOptions{
+      .lookback_delta = flags_.lookback_delta,
+      .max_samples = flags_.query_max_samples,
+      .timeout = flags_.query_timeout,
+      .default_evaluation_interval = config_->global.evaluation_interval,
   });
-  http::api::ApiRoutes api(router, flags_.cors_origin, [this] { return ready_.load(); });
-  http::api::AddQueryToolRoutes(api);
-  http::api::AddStatusRoutes(api, {
-      .build_info = BuildInfo(),
-      .flags = flags_.as_strings,
-      .config_yaml = [this] { return ConfigYaml(); },
-      .runtime_info = [this] {
-        std::lock_guard lock(config_mu_);
-        std::error_code ec;
-        return boost::json::object{
-            {"startTime", FormatRfc3339Nano(start_time_)},
-            {"CWD", std::filesystem::current_path(ec).string()},
-            {"reloadConfigSuccess", last_reload_ok_},
-            {"lastConfigTime", FormatRfc3339(last_reload_time_)},
-            {"corruptionCount", 0},
-            {"goroutineCount", static_cast<int64_t>(std::thread::hardware_concurrency())},
-            {"GOMAXPROCS", static_cast<int64_t>(std::thread::hardware_concurrency())},
-            {"GOGC", ""},
-            {"GODEBUG", ""},
-            {"storageRetention", RetentionText(flags_)},
-        };
-      },
-  });
+  query_pool_ = std::make_unique<http::api::WorkPool>(flags_.query_max_concurrency);
 
+  // The server comes up first so that /-/healthy answers while the WAL replays; the API
+  // and /-/ready answer 503 until storage is open.
+  http::Router router;
+  AddRoutes(router);
   http::ServerOptions options;
   options.listen_address = flags_.listen_address;
   options.route_prefix = flags_.route_prefix;
@@ -108,10 +94,87 @@ Status Daemon::Start() {
     return Error("start web server: " + s.message());
   }
   spdlog::info("Listening on {} (port {})", flags_.listen_address, server_->port());
+
+  if (Status s = OpenStorage(); !s.ok()) return s;
   ready_ = true;
   metrics_->SetReady(true);
   spdlog::info("Server is ready to receive web requests.");
   return Status::Ok();
+}
+
+Status Daemon::OpenStorage() {
+  const auto started = std::chrono::steady_clock::now();
+  tsdb::HeadOptions options;
+  options.chunk_range_ms = flags_.min_block_duration.count();
+  options.wal_dir = (std::filesystem::path(flags_.storage_path) / "wal").string();
+  options.wal_options.compress = flags_.wal_compression;
+  auto head = tsdb::Head::Open(options);
+  if (!head.ok()) return Error("opening storage failed: " + head.error().message());
+  head_ = std::move(*head);
+  const tsdb::HeadReplayStats& replay = head_->replay_stats();
+  spdlog::info("WAL replay completed in {:.3f}s: {} series, {} samples{}",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+               replay.series, replay.samples,
+               replay.corruption.empty() ? "" : " (repaired: " + replay.corruption + ")");
+  tsdb_metrics_ =
+      AddTsdbMetrics(metrics::DefaultRegistry(), *head_, flags_.retention_size);
+  storage_.Set(head_.get());
+  return Status::Ok();
+}
+
+void Daemon::CloseStorage() {
+  storage_.Set(nullptr);
+  tsdb_metrics_.Reset();
+  if (head_) {
+    if (Status s = head_->Close(); !s.ok()) spdlog::error("Closing storage: {}", s.message());
+    head_.reset();
+  }
+}
+
+void Daemon::AddRoutes(http::Router& router) {
+  http::AddWebRoutes(router, {
+      .enable_lifecycle = flags_.enable_lifecycle,
+      .ready = [this] { return ready_.load(); },
+      .reload = [this](std::function<void(Status)> done) { RequestReload(std::move(done)); },
+      .quit = [this] { RequestShutdown(); },
+      .metrics_text = [this] { return metrics_->Text(); },
+  });
+  http::api::ApiRoutes api(router, flags_.cors_origin, [this] { return ready_.load(); });
+  http::api::AddQueryRoutes(api, {
+      .engine = engine_.get(),
+      .queryable = &storage_,
+      .pool = query_pool_.get(),
+      .now_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      },
+  });
+  http::api::AddMetadataRoutes(api, storage_, *query_pool_);
+  http::api::AddStatusRoutes(api, {
+      .build_info = BuildInfo(),
+      .flags = flags_.as_strings,
+      .config_yaml = [this] { return ConfigYaml(); },
+      .runtime_info = [this] { return RuntimeInfo(); },
+      .tsdb_status = [this] { return http::api::TsdbStatus(*head_); },
+  });
+}
+
+boost::json::object Daemon::RuntimeInfo() const {
+  std::lock_guard lock(config_mu_);
+  std::error_code ec;
+  return boost::json::object{
+      {"startTime", FormatRfc3339Nano(start_time_)},
+      {"CWD", std::filesystem::current_path(ec).string()},
+      {"reloadConfigSuccess", last_reload_ok_},
+      {"lastConfigTime", FormatRfc3339(last_reload_time_)},
+      {"corruptionCount", 0},
+      {"goroutineCount", static_cast<int64_t>(std::thread::hardware_concurrency())},
+      {"GOMAXPROCS", static_cast<int64_t>(std::thread::hardware_concurrency())},
+      {"GOGC", ""},
+      {"GODEBUG", ""},
+      {"storageRetention", RetentionText(flags_)},
+  };
 }
 
 void Daemon::Run() {
@@ -137,6 +200,8 @@ void Daemon::Run() {
   ready_ = false;
   metrics_->SetReady(false);
   if (server_) server_->Stop(kShutdownGrace);
+  query_pool_.reset();  // finishes the queries it holds
+  CloseStorage();
   dir_lock_.reset();
   spdlog::info("See you next time!");
 }

@@ -1,6 +1,7 @@
 // The running tsdbd: configuration, data directory, HTTP server, and their lifecycle.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -10,7 +11,9 @@
 #include <mutex>
 #include <string>
 
+#include "cmd/tsdbd/deferred_storage.h"
 #include "cmd/tsdbd/flags.h"
+#include "lib/metrics/registry.h"
 #include "lib/model/result.h"
 #include "lib/model/time_format.h"
 
@@ -20,10 +23,18 @@ namespace config {
 struct Config;
 }
 namespace http {
+class Router;
 class Server;
 }
 namespace tsdb {
 class DirLock;
+class Head;
+}
+namespace promql {
+class Engine;
+}
+namespace http::api {
+class WorkPool;
 }
 class SelfMetrics;
 
@@ -54,11 +65,22 @@ class Daemon {
   // stays. Either way the outcome is logged and exported as metrics.
   Status ApplyConfig();
   std::string ConfigYaml() const;
+  // /api/v1/status/runtimeinfo's data.
+  boost::json::object RuntimeInfo() const;
+  // Replays the WAL and opens the head in the data directory.
+  Status OpenStorage();
+  void CloseStorage();
+  void AddRoutes(http::Router& router);
 
   const Flags flags_;
   const SystemTime start_time_;
   std::unique_ptr<SelfMetrics> metrics_;
   std::unique_ptr<tsdb::DirLock> dir_lock_;
+  std::unique_ptr<tsdb::Head> head_;
+  DeferredStorage<tsdb::Head> storage_;  // what the routes read and write
+  metrics::Registration tsdb_metrics_;
+  std::unique_ptr<promql::Engine> engine_;
+  std::unique_ptr<http::api::WorkPool> query_pool_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_ = false;  // storage open and serving
 

@@ -69,6 +69,22 @@ Response Success(boost::json::value data, const std::vector<std::string>& warnin
   return r;
 }
 
+Response SuccessRaw(std::string_view data_json, const std::vector<std::string>& warnings) {
+  Response r;
+  r.content_type = kJson;
+  r.body.reserve(data_json.size() + 64);
+  r.body = R"({"status":"success","data":)";
+  r.body += data_json;
+  if (!warnings.empty()) {
+    r.body += R"(,"warnings":)";
+    boost::json::array w;
+    for (const std::string& s : warnings) w.emplace_back(s);
+    r.body += Serialize(w);
+  }
+  r.body.push_back('}');
+  return r;
+}
+
 Response NoContent() {
   Response r;
   r.status = 204;

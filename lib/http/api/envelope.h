@@ -25,6 +25,9 @@ enum class ErrorType {
 // A 200 response carrying `data` (and `warnings` when there are any).
 Response Success(boost::json::value data, const std::vector<std::string>& warnings = {});
 
+// A 200 response whose data is already serialized JSON (large results are written directly).
+Response SuccessRaw(std::string_view data_json, const std::vector<std::string>& warnings = {});
+
 // 204 with no body: what Prometheus answers when an endpoint has no data to give.
 Response NoContent();
 

@@ -24,6 +24,7 @@ void AddStatusRoutes(ApiRoutes& routes, StatusSources sources) {
     return boost::json::value(boost::json::object{{"yaml", src->config_yaml()}});
   });
   get("/api/v1/status/runtimeinfo", [src] { return boost::json::value(src->runtime_info()); });
+  get("/api/v1/status/tsdb", [src] { return boost::json::value(src->tsdb_status()); });
 }
 
 }  // namespace tsdbd::http::api

@@ -17,6 +17,7 @@ struct StatusSources {
   std::map<std::string, std::string> flags;            // flag name -> effective value
   std::function<std::string()> config_yaml;            // the config in force, as YAML
   std::function<boost::json::object()> runtime_info;   // startTime, CWD, reloadConfigSuccess...
+  std::function<boost::json::object()> tsdb_status;    // headStats and cardinality lists
 };
 
 // Registers the status endpoints (GET).
