@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -46,12 +47,16 @@ struct Workload {
   int64_t t = 0;
   size_t rss_before = 0, rss_after = 0;
 
-  explicit Workload(bool wal) {
+  // wal: 0 none, 1 WAL (write(2) per commit, as Prometheus), 2 WAL + fdatasync per commit
+  // (group-committed). The WAL goes under $TSDBD_BENCH_DIR (default /tmp).
+  explicit Workload(int wal) {
     HeadOptions o;
-    if (wal) {
-      char tmpl[] = "/tmp/tsdbd-head-bench-XXXXXX";
-      dir = ::mkdtemp(tmpl);
+    if (wal > 0) {
+      const char* base = std::getenv("TSDBD_BENCH_DIR");
+      std::string tmpl = std::string(base ? base : "/tmp") + "/tsdbd-head-bench-XXXXXX";
+      dir = ::mkdtemp(tmpl.data());
       o.wal_dir = dir + "/wal";
+      o.sync_on_commit = wal == 2;
     }
     rss_before = RssBytes();
     head = Head::Open(o).value();
@@ -81,14 +86,20 @@ struct Workload {
   }
 };
 
-Workload& Get(bool wal) {
-  static Workload* w[2] = {nullptr, nullptr};
-  if (!w[wal]) w[wal] = new Workload(wal);
+Workload& Get(int wal) {
+  static Workload* w[3] = {nullptr, nullptr, nullptr};
+  if (!w[wal]) {
+    for (auto*& other : w) {  // one 1M-series workload in memory at a time
+      delete other;
+      other = nullptr;
+    }
+    w[wal] = new Workload(wal);
+  }
   return *w[wal];
 }
 
 void BM_HeadAppendScrapeLoop(benchmark::State& state) {
-  Workload& w = Get(state.range(0) != 0);
+  Workload& w = Get(static_cast<int>(state.range(0)));
   int target = 0;
   for (auto _ : state) {
     w.Scrape(target);
@@ -100,13 +111,18 @@ void BM_HeadAppendScrapeLoop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kPerTarget);
   state.counters["series"] = static_cast<double>(w.head->Stats().num_series);
 }
-BENCHMARK(BM_HeadAppendScrapeLoop)->ArgName("wal")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HeadAppendScrapeLoop)
+    ->ArgName("wal")
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMicrosecond);
 
 // Memory per active series at 1M series: RSS growth and the head's own accounting, after
 // creation (1 sample each) and after a quarter chunk (30 samples each).
 void BM_HeadMemoryPerSeries(benchmark::State& state) {
   for (auto _ : state) {
-    Workload w(false);
+    Workload w(0);
     const double n = kSeries;
     state.counters["rss_per_series_1sample"] = static_cast<double>(w.rss_after - w.rss_before) / n;
     state.counters["accounted_per_series_1sample"] = static_cast<double>(w.head->MemoryBytes()) / n;
