@@ -389,6 +389,7 @@ class Call : public std::enable_shared_from_this<Call> {
       return "EOF";
     }
     if (ec == bhttp::error::partial_message) return "unexpected EOF";
+    if (ec.category() == asio::error::get_ssl_category()) return TlsErrorText(ec);
     if (ec.category() == asio::error::get_system_category()) {
       return std::string(op) + " tcp " + conn.name() + ": " + op + ": " + SyscallText(ec);
     }

@@ -171,8 +171,13 @@ std::string HandshakeErrorText(SSL* ssl, const boost::system::error_code& ec,
         return std::string("x509: ") + X509_verify_cert_error_string(verify);
     }
   }
+  return TlsErrorText(ec);
+}
+
+std::string TlsErrorText(const boost::system::error_code& ec) {
   std::string reason = ec.message();
   auto has = [&](const char* s) { return reason.find(s) != std::string::npos; };
+  if (has("alert unknown ca")) return "remote error: tls: unknown certificate authority";
   if (has("alert bad certificate")) return "remote error: tls: bad certificate";
   if (has("certificate required")) return "remote error: tls: certificate required";
   if (has("alert handshake failure")) return "remote error: tls: handshake failure";

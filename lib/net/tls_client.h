@@ -29,4 +29,8 @@ Status PrepareTlsConnection(SSL* ssl, const config::TlsConfig& tls, const std::s
 std::string HandshakeErrorText(SSL* ssl, const boost::system::error_code& ec,
                                const config::TlsConfig& tls, const std::string& host);
 
+// Go's words for a TLS error after the handshake (an alert the server sends once it has
+// judged our certificate, as TLS 1.3 servers do): "remote error: tls: certificate required".
+std::string TlsErrorText(const boost::system::error_code& ec);
+
 }  // namespace tsdbd::net
