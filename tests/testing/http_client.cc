@@ -33,7 +33,24 @@ bool WaitFor(int fd, short events, Clock::time_point deadline) {
   return ::poll(&p, 1, static_cast<int>(left.count())) == 1;
 }
 
-// Parses "HTTP/1.1 200 OK\r\nName: value\r\n...\r\n\r\nbody" (Content-Length or close-delimited).
+// Decodes a chunked body; false when it is incomplete.
+bool Dechunk(const std::string& in, std::string* out) {
+  out->clear();
+  size_t pos = 0;
+  for (;;) {
+    const size_t eol = in.find("\r\n", pos);
+    if (eol == std::string::npos) return false;
+    const size_t size = std::stoul(in.substr(pos, eol - pos), nullptr, 16);
+    pos = eol + 2;
+    if (size == 0) return true;
+    if (pos + size + 2 > in.size()) return false;
+    out->append(in, pos, size);
+    pos += size + 2;
+  }
+}
+
+// Parses "HTTP/1.1 200 OK\r\nName: value\r\n...\r\n\r\nbody" (Content-Length, chunked or
+// close-delimited).
 HttpResponse Parse(const std::string& raw) {
   HttpResponse r;
   const size_t head_end = raw.find("\r\n\r\n");
@@ -52,6 +69,11 @@ HttpResponse Parse(const std::string& raw) {
     pos = eol + 2;
   }
   r.body = raw.substr(head_end + 4);
+  if (r.Header("Transfer-Encoding").value_or("") == "chunked") {
+    std::string body;
+    Dechunk(r.body, &body);
+    r.body = std::move(body);
+  }
   if (auto len = r.Header("Content-Length")) r.body.resize(std::min<size_t>(r.body.size(), std::stoul(*len)));
   return r;
 }
