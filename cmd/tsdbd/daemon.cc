@@ -14,6 +14,7 @@
 #include "lib/http/api/query_routes.h"
 #include "lib/http/api/status_routes.h"
 #include "lib/http/api/tsdb_status.h"
+#include "lib/http/api/write_routes.h"
 #include "lib/http/server.h"
 #include "lib/http/web_routes.h"
 #include "lib/metrics/registry.h"
@@ -28,6 +29,8 @@ namespace tsdbd {
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(20);
+// Remote-write requests decode and append on their own threads, apart from queries.
+constexpr int kWriteThreads = 2;
 
 boost::json::object BuildInfo() {
   return {{"version", build::kPrometheusVersion}, {"revision", build::kRevision},
@@ -74,6 +77,7 @@ Status Daemon::Start() {
       .default_evaluation_interval = config_->global.evaluation_interval,
   });
   query_pool_ = std::make_unique<http::api::WorkPool>(flags_.query_max_concurrency);
+  write_pool_ = std::make_unique<http::api::WorkPool>(kWriteThreads);
 
   // The server comes up first so that /-/healthy answers while the WAL replays; the API
   // and /-/ready answer 503 until storage is open.
@@ -151,6 +155,11 @@ void Daemon::AddRoutes(http::Router& router) {
       },
   });
   http::api::AddMetadataRoutes(api, storage_, *query_pool_);
+  const bool receive_writes =
+      flags_.enable_remote_write_receiver ||
+      std::find(flags_.features.begin(), flags_.features.end(), "remote-write-receiver") !=
+          flags_.features.end();
+  http::api::AddWriteRoutes(api, receive_writes, storage_, *write_pool_);
   http::api::AddStatusRoutes(api, {
       .build_info = BuildInfo(),
       .flags = flags_.as_strings,
@@ -201,6 +210,7 @@ void Daemon::Run() {
   metrics_->SetReady(false);
   if (server_) server_->Stop(kShutdownGrace);
   query_pool_.reset();  // finishes the queries it holds
+  write_pool_.reset();
   CloseStorage();
   dir_lock_.reset();
   spdlog::info("See you next time!");

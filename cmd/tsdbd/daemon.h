@@ -81,6 +81,7 @@ class Daemon {
   metrics::Registration tsdb_metrics_;
   std::unique_ptr<promql::Engine> engine_;
   std::unique_ptr<http::api::WorkPool> query_pool_;
+  std::unique_ptr<http::api::WorkPool> write_pool_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_ = false;  // storage open and serving
 

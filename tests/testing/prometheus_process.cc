@@ -5,8 +5,8 @@
 namespace tsdbd::testing {
 
 PrometheusProcess::PrometheusProcess(const std::string& data_dir, const std::string& config_yaml,
-                                     std::vector<std::string> extra_args)
-    : port_(FreePort()), log_path_(dir_.path() + "/prometheus.log") {
+                                     std::vector<std::string> extra_args, uint16_t port)
+    : port_(port != 0 ? port : FreePort()), log_path_(dir_.path() + "/prometheus.log") {
   std::filesystem::create_directories(data_dir);
   const std::string config = dir_.WriteFile("prometheus.yml", config_yaml);
   std::vector<std::string> argv = {"prometheus", "--config.file=" + config,

@@ -14,9 +14,10 @@ namespace tsdbd::testing {
 class PrometheusProcess {
  public:
   // Starts `prometheus` with its data in `data_dir` (created if missing), the given config
-  // text, a free port, and `extra_args`. Check HaveProgram("prometheus") first.
+  // text, `port` on 127.0.0.1 (0: a free one), and `extra_args`. Check
+  // HaveProgram("prometheus") first.
   PrometheusProcess(const std::string& data_dir, const std::string& config_yaml,
-                    std::vector<std::string> extra_args = {});
+                    std::vector<std::string> extra_args = {}, uint16_t port = 0);
 
   // Waits (bounded) until /-/ready answers 200; false when it died or timed out.
   bool WaitReady();
