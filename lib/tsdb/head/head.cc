@@ -64,7 +64,24 @@ void Head::UpdateTimes(int64_t mint, int64_t maxt) {
   }
 }
 
-Status Head::LogBatch(std::span<MemSeries* const> batch_series, const std::string& samples_rec) {
+Head::ApplyTurn::ApplyTurn(Head* head, uint64_t ticket) : head_(head), ticket_(ticket) {
+  if (ticket_ == 0) return;
+  std::unique_lock lock(head_->apply_mu_);
+  head_->apply_cv_.wait(lock, [&] { return head_->applied_ticket_ == ticket_ - 1; });
+}
+
+Head::ApplyTurn::~ApplyTurn() {
+  if (ticket_ == 0) return;
+  {
+    std::lock_guard lock(head_->apply_mu_);
+    head_->applied_ticket_ = ticket_;
+  }
+  head_->apply_cv_.notify_all();
+}
+
+Status Head::LogBatch(std::span<MemSeries* const> batch_series, const std::string& samples_rec,
+                      uint64_t* ticket) {
+  *ticket = 0;
   if (options_.wal_dir.empty()) return Status::Ok();
   uint64_t seq = 0;
   {
@@ -90,6 +107,7 @@ Status Head::LogBatch(std::span<MemSeries* const> batch_series, const std::strin
     auto logged = wal_->Log(std::span<const std::string_view>(recs, n));
     if (!logged.ok()) return Error("head: writing the WAL: " + logged.error().message());
     seq = *logged;
+    *ticket = next_ticket_++;
   }
   if (options_.sync_on_commit) return wal_->WaitDurable(seq);
   return Status::Ok();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -109,8 +110,26 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // Sets min and max time to t when the head holds no sample yet.
   void InitTime(int64_t t);
   void UpdateTimes(int64_t mint, int64_t maxt);
-  // Writes the records of one batch; new_series are logged first unless already logged.
-  Status LogBatch(std::span<MemSeries* const> batch_series, const std::string& samples_rec);
+  // Writes the records of one batch: series records for the batch's series not logged yet,
+  // then the samples record. *ticket gets the batch's place in WAL order (0: no WAL), which
+  // the caller must pass to ApplyTurn, even when LogBatch fails after assigning it.
+  Status LogBatch(std::span<MemSeries* const> batch_series, const std::string& samples_rec,
+                  uint64_t* ticket);
+  // Held while a logged batch is applied to memory: batches are applied in the order they
+  // are in the WAL, so that what queries see is what a replay rebuilds (two batches of one
+  // series from two appenders would otherwise keep different samples in memory and after a
+  // restart). Logging of later batches goes on meanwhile.
+  class ApplyTurn {
+   public:
+    ApplyTurn(Head* head, uint64_t ticket);  // waits for the batches before `ticket`
+    ~ApplyTurn();
+    ApplyTurn(const ApplyTurn&) = delete;
+    ApplyTurn& operator=(const ApplyTurn&) = delete;
+
+   private:
+    Head* const head_;
+    const uint64_t ticket_;
+  };
 
   struct Counters {
     std::atomic<uint64_t> samples_appended{0}, out_of_order{0}, duplicates{0}, out_of_bounds{0},
@@ -141,7 +160,11 @@ class Head final : public storage::Appendable, public storage::Queryable {
   Counters counters_;
   HeadReplayStats replay_;
 
-  std::mutex wal_mu_;  // orders series records before the samples that use them
+  std::mutex wal_mu_;         // orders series records before the samples that use them
+  uint64_t next_ticket_ = 1;  // requires wal_mu_
+  std::mutex apply_mu_;
+  std::condition_variable apply_cv_;
+  uint64_t applied_ticket_ = 0;  // requires apply_mu_
   std::unique_ptr<wal::Wal> wal_;
   std::string series_buf_;  // requires wal_mu_
   std::mutex truncate_mu_;

@@ -83,10 +83,13 @@ Status HeadAppender::Commit() {
   std::vector<MemSeries*> series;
   series.reserve(held_.size());
   for (const SeriesPtr& s : held_) series.push_back(s.get());
-  if (Status st = head_->LogBatch(series, samples_rec_); !st.ok()) {
+  uint64_t ticket = 0;
+  Status logged = head_->LogBatch(series, samples_rec_, &ticket);
+  Head::ApplyTurn turn(head_, ticket);
+  if (!logged.ok()) {
     samples_.clear();
     held_.clear();
-    return st;
+    return logged;
   }
 
   Head::Counters& counters = head_->counters();
