@@ -122,7 +122,8 @@ TEST(WriteRequestCodecTest, AgreesWithProtobufsGeneratedClasses) {
   h->add_positive_spans()->set_length(2);
   ts->add_histograms()->set_count_float(1.5);
   WriteRequest out;
-  ASSERT_TRUE(DecodeWriteRequest(p2.SerializeAsString(), &out));
+  const std::string p2_bytes = p2.SerializeAsString();  // out views into it
+  ASSERT_TRUE(DecodeWriteRequest(p2_bytes, &out));
   ASSERT_EQ(out.series().size(), 1u);
   EXPECT_EQ(out.labels(out.series()[0])[0].value, "m");
   EXPECT_EQ(out.samples(out.series()[0])[0].timestamp_ms, -1);
@@ -166,7 +167,8 @@ TEST(WriteRequestCodecTest, FieldsInAnyOrderLastScalarWinsZeroLengthIsDefault) {
   const std::string series =
       Cat({LenField(2, sample), LenField(1, label), LenField(2, ""), LenField(1, "")});
   WriteRequest r;
-  ASSERT_TRUE(DecodeWriteRequest(SeriesField(series) + SeriesField(""), &r));
+  const std::string body = SeriesField(series) + SeriesField("");
+  ASSERT_TRUE(DecodeWriteRequest(body, &r));
   ASSERT_EQ(r.series().size(), 2u);
   const SeriesRef& s = r.series()[0];
   ASSERT_EQ(r.labels(s).size(), 2u);
