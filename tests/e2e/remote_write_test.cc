@@ -59,7 +59,7 @@ TEST(RemoteWrite, PrometheusSenderStoresTheSameSamples) {
   // Wait until tsdbd holds several scrapes' worth of samples.
   ASSERT_TRUE(testing::WaitUntil(
       [&] {
-        auto r = tsdbd.Get("/api/v1/query?query=count_over_time(up%7Bjob%3D%22prometheus%22%7D%5B1m%5D)%20%3E%3D%206");
+        auto r = tsdbd.Get("/api/v1/query?query=count_over_time(up%7Bjob%3D%22prometheus%22%7D%5B1m%5D)%20%3E%3D%2012");
         return r.body.find("\"value\"") != std::string::npos;
       },
       60s))
@@ -74,7 +74,7 @@ TEST(RemoteWrite, PrometheusSenderStoresTheSameSamples) {
                         "count(%7Bjob%3D%22prometheus%22%7D%20offset%203s)%20%3E%200"}) {
     const std::string target = std::string("/api/v1/query?query=") + q + "&time=" + t;
     const std::string ours = tsdbd.Get(target).body;
-    EXPECT_NE(ours.find("\"value"), std::string::npos) << ours;  // not empty on both sides
+    EXPECT_NE(ours.find("\"value"), std::string::npos) << target << " " << ours;  // not empty
     EXPECT_EQ(ours, prometheus.Get(target).body) << target;
   }
   EXPECT_EQ(tsdbd.Get("/api/v1/label/job/values").body, R"({"status":"success","data":["prometheus"]})");
