@@ -6,12 +6,10 @@
 namespace tsdbd::tsdb::index {
 namespace {
 
-// The id of s when it was interned already (never interns: a look-up for a string nobody
-// stored must not grow the process's symbol table).
+// The id of a queried string. TODO: SymbolTable has no look-up that leaves the table
+// unchanged, so a queried string that no series uses is interned (and kept for the process's
+// life); with a SymbolTable::Find this would return false for it instead.
 bool LookupSymbol(std::string_view s, SymbolId* id) {
-  // Interning is idempotent and the table never shrinks, so interning a queried string is
-  // harmless except for growth; Labels never holds unknown strings, so a string that is not
-  // in any series simply finds no postings below.
   *id = SymbolTable::Global().Intern(s);
   return true;
 }
