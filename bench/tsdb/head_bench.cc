@@ -118,6 +118,27 @@ BENCHMARK(BM_HeadAppendScrapeLoop)
     ->Arg(2)
     ->Unit(benchmark::kMicrosecond);
 
+// Select 10k of the 1M series and read every sample in range.
+void BM_HeadSelect(benchmark::State& state) {
+  Workload& w = Get(0);
+  std::vector<Matcher> ms = {Matcher::MustMake(Matcher::Type::kEqual, "__name__", "metric_7"),
+                             Matcher::MustMake(Matcher::Type::kEqual, "job", "node")};
+  size_t series = 0, samples = 0;
+  for (auto _ : state) {
+    auto q = w.head->NewQuerier(0, w.t).value();
+    auto set = q->Select(state.range(0) != 0, nullptr, ms);
+    series = samples = 0;
+    while (set->Next()) {
+      ++series;
+      auto it = set->At()->Iterator();
+      while (it->Next()) ++samples;
+    }
+  }
+  state.counters["series"] = static_cast<double>(series);
+  state.counters["samples"] = static_cast<double>(samples);
+}
+BENCHMARK(BM_HeadSelect)->ArgName("sorted")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
 // Memory per active series at 1M series: RSS growth and the head's own accounting, after
 // creation (1 sample each) and after a quarter chunk (30 samples each).
 void BM_HeadMemoryPerSeries(benchmark::State& state) {
