@@ -65,6 +65,14 @@ SymbolId SymbolTable::Intern(std::string_view s) {
   return id;
 }
 
+std::optional<SymbolId> SymbolTable::Find(std::string_view s) const {
+  if (s.empty()) return SymbolId{0};
+  Shard& shard = shards_[HashBytes(s) % kShards];
+  std::lock_guard lock(shard.mu);
+  if (auto it = shard.ids.find(s); it != shard.ids.end()) return it->second;
+  return std::nullopt;
+}
+
 SymbolId SymbolTable::Publish(const char* data, uint32_t size) {
   const SymbolId id = next_id_.fetch_add(1, std::memory_order_relaxed);
   std::atomic<Entry*>& slot = blocks_[id >> kBlockBits];

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace tsdbd {
@@ -28,6 +29,10 @@ class SymbolTable {
 
   // The id of `s`, adding it when new. The empty string is always id 0.
   SymbolId Intern(std::string_view s);
+
+  // The id of `s` if it was interned before; nullopt otherwise. Never adds: look-ups driven
+  // by queries must not grow the table.
+  std::optional<SymbolId> Find(std::string_view s) const;
 
   // The string of an id that Intern returned. Lock-free.
   std::string_view Get(SymbolId id) const {

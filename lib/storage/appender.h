@@ -21,7 +21,7 @@ enum class AppendStatus {
   kOutOfOrder,          // older than the series' newest sample
   kDuplicateTimestamp,  // same timestamp as the newest sample, different value
   kOutOfBounds,         // older than what the storage still accepts (behind the head)
-  kInvalidLabels,       // empty, unsorted or duplicated label names, or no __name__
+  kInvalidLabels,       // empty, unsorted or duplicated label names
 };
 
 // Prometheus's wording of each status ("out of order sample", ...).

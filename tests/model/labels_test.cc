@@ -19,6 +19,11 @@ TEST(SymbolTable, InternsOnceAndFindsAgain) {
   EXPECT_EQ(t.Get(a), "job");
   EXPECT_EQ(t.Get(b), "instance");
   EXPECT_EQ(t.Get(0), "");
+  EXPECT_EQ(t.Find("job"), a);
+  EXPECT_EQ(t.Find(""), 0u);
+  const size_t before = t.size();
+  EXPECT_FALSE(t.Find("never-interned").has_value());
+  EXPECT_EQ(t.size(), before);  // Find never adds
   const std::string big(100'000, 'x');
   EXPECT_EQ(t.Get(t.Intern(big)), big);
 }
