@@ -207,7 +207,7 @@ void ScrapeLoop::OnTick() {
     forced = forced_error_;
   }
   if (!forced.empty()) {
-    return OnScraped(Result<std::string>(Error(forced)), "", t_ms, start, "");
+    return OnScraped(Result<std::string>(Error(forced)), "", t_ms, start);
   }
 
   net::ClientRequest req;
@@ -226,23 +226,23 @@ void ScrapeLoop::OnTick() {
         asio::post(self->io_->strand, [self, t_ms, start, r = std::move(r)]() mutable {
           self->io_->call = net::CallHandle();
           if (!r.ok()) {
-            return self->OnScraped(Result<std::string>(r.error()), "", t_ms, start, "");
+            return self->OnScraped(Result<std::string>(r.error()), "", t_ms, start);
           }
           net::ClientResponse& resp = *r;
           if (resp.status < 200 || resp.status > 299) {
             return self->OnScraped(
                 Result<std::string>(Error("server returned HTTP status " +
                                           std::to_string(resp.status) + " " + resp.reason)),
-                "", t_ms, start, "");
+                "", t_ms, start);
           }
           self->OnScraped(Result<std::string>(std::move(resp.body)), std::move(resp.content_type),
-                          t_ms, start, "");
+                          t_ms, start);
         });
       });
 }
 
 void ScrapeLoop::OnScraped(Result<std::string> body, std::string content_type, int64_t t_ms,
-                           std::chrono::steady_clock::time_point start, std::string) {
+                           std::chrono::steady_clock::time_point start) {
   // A scrape cancelled by Stop leaves no trace; end-of-run staleness covers its series.
   if (StopRequested()) return Finish();
   const double duration =

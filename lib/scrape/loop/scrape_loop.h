@@ -99,7 +99,7 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   void ScheduleNext();
   void OnTick();
   void OnScraped(Result<std::string> body, std::string content_type, int64_t t_ms,
-                 std::chrono::steady_clock::time_point start, std::string scrape_error);
+                 std::chrono::steady_clock::time_point start);
   void Finish();
   void OnEndOfRun();
   bool StopRequested();
