@@ -389,7 +389,8 @@ class Call : public std::enable_shared_from_this<Call> {
       return "EOF";
     }
     if (ec == bhttp::error::partial_message) return "unexpected EOF";
-    if (ec.category() == asio::error::get_ssl_category()) return TlsErrorText(ec);
+    // By name: the category's address differed between builds (two instances).
+    if (std::string_view(ec.category().name()) == "asio.ssl") return TlsErrorText(ec);
     if (ec.category() == asio::error::get_system_category()) {
       return std::string(op) + " tcp " + conn.name() + ": " + op + ": " + SyscallText(ec);
     }
