@@ -18,6 +18,7 @@
 #include "lib/http/server.h"
 #include "lib/http/web_routes.h"
 #include "lib/metrics/registry.h"
+#include "lib/net/io_runtime.h"
 #include "lib/model/byte_size.h"
 #include "cmd/tsdbd/tsdb_metrics.h"
 #include "lib/http/api/work_pool.h"
@@ -29,6 +30,8 @@ namespace tsdbd {
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(20);
+// Threads of the one io_context that carries all network I/O (HTTP server, scrapes).
+constexpr int kIoThreads = 2;
 // Remote-write requests decode and append on their own threads, apart from queries.
 constexpr int kWriteThreads = 2;
 
@@ -88,9 +91,11 @@ Status Daemon::Start() {
   options.route_prefix = flags_.route_prefix;
   options.max_connections = flags_.max_connections;
   options.read_timeout = flags_.read_timeout;
+  io_ = std::make_unique<net::IoRuntime>(kIoThreads);
+  if (Status s = io_->Start(); !s.ok()) return s;
   server_ = std::make_unique<http::Server>(
-      options, std::move(router), [m = metrics_.get()](std::string_view handler, int code,
-                                                       double seconds) {
+      *io_, options, std::move(router), [m = metrics_.get()](std::string_view handler, int code,
+                                                             double seconds) {
         m->ObserveRequest(handler, code, seconds);
       });
   if (Status s = server_->Start(); !s.ok()) {
@@ -209,6 +214,7 @@ void Daemon::Run() {
   ready_ = false;
   metrics_->SetReady(false);
   if (server_) server_->Stop(kShutdownGrace);
+  if (io_) io_->Stop();
   query_pool_.reset();  // finishes the queries it holds
   write_pool_.reset();
   CloseStorage();

@@ -22,6 +22,9 @@ namespace tsdbd {
 namespace config {
 struct Config;
 }
+namespace net {
+class IoRuntime;
+}
 namespace http {
 class Router;
 class Server;
@@ -82,6 +85,7 @@ class Daemon {
   std::unique_ptr<promql::Engine> engine_;
   std::unique_ptr<http::api::WorkPool> query_pool_;
   std::unique_ptr<http::api::WorkPool> write_pool_;
+  std::unique_ptr<net::IoRuntime> io_;  // all network I/O runs on it
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_ = false;  // storage open and serving
 
