@@ -236,25 +236,8 @@ std::string JsonLabels(const boost::json::object& o) {
   return out + "}";
 }
 
-// The body of a response, with chunked transfer encoding undone.
-std::string Body(const testing::HttpResponse& r) {
-  auto te = r.Header("Transfer-Encoding");
-  if (!te || te->find("chunked") == std::string::npos) return r.body;
-  std::string out;
-  size_t i = 0;
-  while (i < r.body.size()) {
-    const size_t eol = r.body.find("\r\n", i);
-    if (eol == std::string::npos) break;
-    const size_t n = std::stoul(r.body.substr(i, eol - i), nullptr, 16);
-    if (n == 0) break;
-    out += r.body.substr(eol + 2, n);
-    i = eol + 2 + n + 2;
-  }
-  return out;
-}
-
 std::string CanonicalJson(const testing::HttpResponse& resp) {
-  const std::string body = Body(resp);
+  const std::string body = resp.body;
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
   if (ec || !v.is_object()) return "UNPARSEABLE " + body;

@@ -208,26 +208,6 @@ std::string Active(std::string_view pool, const std::string& discovered, const s
   return s;
 }
 
-// The body of a response, undoing chunked transfer encoding (Prometheus chunks large
-// responses; the test client hands the raw body back). Empty when malformed.
-std::string Body(const tsdbd::testing::HttpResponse& resp) {
-  const auto te = resp.Header("Transfer-Encoding");
-  if (!te || *te != "chunked") return resp.body;
-  std::string out;
-  size_t pos = 0;
-  while (pos < resp.body.size()) {
-    const size_t eol = resp.body.find("\r\n", pos);
-    if (eol == std::string::npos) return {};
-    const size_t size = std::stoul(resp.body.substr(pos, eol - pos), nullptr, 16);
-    if (size == 0) return out;
-    pos = eol + 2;
-    if (pos + size > resp.body.size()) return {};
-    out.append(resp.body, pos, size);
-    pos += size + 2;
-  }
-  return {};
-}
-
 // logfmt's quoting of an error message in Prometheus's log.
 std::string LogfmtQuoted(const std::string& s) {
   std::string out;
@@ -289,7 +269,7 @@ TEST(TargetPrometheusDifferential, SameTargetsAsPrometheus) {
         const auto resp = tsdbd::testing::Get(port, "/api/v1/targets");
         if (resp.status != 200) return false;
         boost::system::error_code ec;
-        const boost::json::value v = boost::json::parse(Body(resp), ec);
+        const boost::json::value v = boost::json::parse(resp.body, ec);
         if (ec) return false;
         const boost::json::object& data = v.at("data").as_object();
         for (const auto& t : data.at("activeTargets").as_array()) {

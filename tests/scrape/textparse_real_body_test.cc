@@ -34,23 +34,6 @@ size_t SampleLines(const std::string& body) {
   return n;
 }
 
-// The shared test client does not undo chunked transfer coding; node_exporter uses it.
-std::string Body(const tsdbd::testing::HttpResponse& resp) {
-  const auto te = resp.Header("Transfer-Encoding");
-  if (!te || te->find("chunked") == std::string::npos) return resp.body;
-  std::string out;
-  size_t pos = 0;
-  for (int i = 0; i < 1'000'000 && pos < resp.body.size(); ++i) {
-    const size_t eol = resp.body.find("\r\n", pos);
-    if (eol == std::string::npos) break;
-    const size_t len = std::stoul(resp.body.substr(pos, eol - pos), nullptr, 16);
-    if (len == 0) break;
-    out.append(resp.body, eol + 2, len);
-    pos = eol + 2 + len + 2;
-  }
-  return out;
-}
-
 std::set<std::string> SeriesNames(const Parsed& p) {
   std::set<std::string> out;
   for (const auto& r : p.records) {
@@ -104,11 +87,11 @@ TEST(TextparseRealBodyTest, LiveNodeExporter) {
     return resp.status == 200;
   }));
   // node_exporter 1.5 answers text 0.0.4 even when OpenMetrics is preferred.
-  CheckNodeExporterBody(Body(resp), resp.Header("Content-Type").value_or(""));
+  CheckNodeExporterBody(resp.body, resp.Header("Content-Type").value_or(""));
   req.headers = {{"Accept", "text/plain;version=0.0.4"}};
   resp = tsdbd::testing::Fetch(port, req);
   ASSERT_EQ(resp.status, 200);
-  CheckNodeExporterBody(Body(resp), resp.Header("Content-Type").value_or(""));
+  CheckNodeExporterBody(resp.body, resp.Header("Content-Type").value_or(""));
 }
 
 TEST(TextparseRealBodyTest, PythonClientBothFormats) {

@@ -73,8 +73,12 @@ HttpResponse Parse(const std::string& raw) {
     std::string body;
     Dechunk(r.body, &body);
     r.body = std::move(body);
+    std::erase_if(r.headers, [](const auto& h) {
+      return strcasecmp(h.first.c_str(), "Transfer-Encoding") == 0;
+    });
   }
-  if (auto len = r.Header("Content-Length")) r.body.resize(std::min<size_t>(r.body.size(), std::stoul(*len)));
+  if (auto len = r.Header("Content-Length"))
+    r.body.resize(std::min<size_t>(r.body.size(), std::stoul(*len)));
   return r;
 }
 

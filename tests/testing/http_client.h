@@ -13,7 +13,7 @@ namespace tsdbd::testing {
 struct HttpResponse {
   int status = 0;  // 0 when no response came
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::string body;  // chunked transfer coding undone (and its header removed)
   // The first header named `name` (case-insensitive), if any.
   std::optional<std::string> Header(const std::string& name) const;
 };
