@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "lib/http/dispatch.h"
 #include "lib/http/server_impl.h"
 #include "lib/http/url_codec.h"
+#include "lib/http/web_config_source.h"
 
 namespace tsdbd::http {
 namespace beast = boost::beast;
@@ -118,17 +120,21 @@ void Connection::Shutdown(bool force) {
   if (force) forced_ = true;
   if (idle_ || force) {
     boost::system::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp().socket().close(ignored);
   }
   if (force && reply_waiter_ != nullptr) reply_waiter_->cancel();
 }
 
-asio::awaitable<void> Connection::Run() {
+template <class Stream>
+asio::awaitable<void> Connection::Serve(Stream& stream, beast::flat_buffer& buffer) {
   auto self = shared_from_this();
   auto token = asio::as_tuple(asio::use_awaitable);
   const ServerOptions& options = server_->options();
-  beast::flat_buffer buffer;
+
+  // The web config's http_server_config headers, added to every response of this request.
+  std::shared_ptr<const LoadedWebConfig> web;
+  const std::map<std::string, std::string>* security_headers = nullptr;
 
   // Writes `response` (compressed when `coding` says so) and reports whether it was sent.
   auto write = [&](Response response, unsigned version, bool keep_alive, bool head,
@@ -136,6 +142,9 @@ asio::awaitable<void> Connection::Run() {
     BeastResponse res{static_cast<bhttp::status>(response.status), version};
     res.set(bhttp::field::date, HttpDate());
     if (!response.content_type.empty()) res.set(bhttp::field::content_type, response.content_type);
+    if (security_headers != nullptr) {
+      for (const auto& [name, value] : *security_headers) res.set(name, value);
+    }
     bool has_encoding = false;
     for (auto& [name, value] : response.headers) {
       if (EqualsIgnoreCase(name, "Content-Encoding")) has_encoding = true;
@@ -153,13 +162,13 @@ asio::awaitable<void> Connection::Run() {
     res.body() = std::move(response.body);
     res.keep_alive(keep_alive);
     if (!bodyless) res.content_length(length);
-    stream_.expires_never();
+    tcp().expires_never();
     bhttp::response_serializer<bhttp::string_body> sr{res};
     boost::system::error_code ec;
     if (head) {
-      std::tie(ec, std::ignore) = co_await bhttp::async_write_header(stream_, sr, token);
+      std::tie(ec, std::ignore) = co_await bhttp::async_write_header(stream, sr, token);
     } else {
-      std::tie(ec, std::ignore) = co_await bhttp::async_write(stream_, sr, token);
+      std::tie(ec, std::ignore) = co_await bhttp::async_write(stream, sr, token);
     }
     co_return !ec;
   };
@@ -168,31 +177,32 @@ asio::awaitable<void> Connection::Run() {
   // moment, so that closing does not reset the connection before it read the answer.
   auto linger_close = [&]() -> asio::awaitable<void> {
     boost::system::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp().expires_after(
         std::min<std::chrono::milliseconds>(options.read_timeout, std::chrono::seconds(2)));
     char sink[16384];
     for (size_t drained = 0; !ec && drained < (8u << 20);) {
       size_t n;
-      std::tie(ec, n) = co_await stream_.async_read_some(asio::buffer(sink), token);
+      std::tie(ec, n) = co_await stream.async_read_some(asio::buffer(sink), token);
       drained += n;
     }
   };
 
   for (;;) {
     // Idle: wait for the first byte of the next request (Go's IdleTimeout = ReadTimeout).
+    security_headers = nullptr;
     idle_ = true;
     if (closing_) break;
-    stream_.expires_after(options.read_timeout);
+    tcp().expires_after(options.read_timeout);
     if (buffer.size() == 0) {
-      auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), token);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), token);
       if (ec) break;
       buffer.commit(n);
     }
     idle_ = false;
     auto started = std::chrono::steady_clock::now();
     // The whole request must arrive within read_timeout of its first byte.
-    stream_.expires_after(options.read_timeout);
+    tcp().expires_after(options.read_timeout);
 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(
@@ -216,7 +226,7 @@ asio::awaitable<void> Connection::Run() {
       return 0;  // timeout, reset, closed: nobody to answer
     };
 
-    auto [hec, hn] = co_await bhttp::async_read_header(stream_, buffer, parser, token);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, token);
     (void)hn;
     if (hec) {
       int status = classify(hec);
@@ -234,11 +244,11 @@ asio::awaitable<void> Connection::Run() {
       std::string_view expect = header[bhttp::field::expect];
       if (header.version() >= 11 && EqualsIgnoreCase(expect, "100-continue")) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-        auto [cec, cn] = co_await bhttp::async_write(stream_, cont, token);
+        auto [cec, cn] = co_await bhttp::async_write(stream, cont, token);
         (void)cn;
         if (cec) break;
       }
-      auto [bec, bn] = co_await bhttp::async_read(stream_, buffer, parser, token);
+      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, token);
       (void)bn;
       if (bec) {
         int status = classify(bec);
@@ -247,7 +257,7 @@ asio::awaitable<void> Connection::Run() {
         break;
       }
     }
-    stream_.expires_never();
+    tcp().expires_never();
 
     BeastRequest msg = parser.release();
     const unsigned version = msg.version();
@@ -260,6 +270,33 @@ asio::awaitable<void> Connection::Run() {
       break;
     }
     Request& req = *converted;
+
+    // The web config, read again if it changed: its users and headers apply to every
+    // request, whatever its path (404s too).
+    if (WebConfigSource* source = server_->web_config(); source != nullptr) {
+      auto current = source->Current();
+      if (!current.ok()) {
+        if (!co_await write(ErrorResponse(500, "Internal Server Error"), version,
+                            keep_alive && !closing_, head, ContentCoding::kIdentity) ||
+            !keep_alive) {
+          break;
+        }
+        continue;
+      }
+      web = std::move(*current);
+      security_headers = &web->config.http_server_config.headers;
+      const auto& users = web->config.basic_auth_users;
+      if (!users.empty() && !server_->authenticator().Allows(users, req.Header("Authorization"))) {
+        Response denied = ErrorResponse(401, "Unauthorized");
+        denied.headers.emplace_back("WWW-Authenticate", "Basic");
+        if (!co_await write(std::move(denied), version, keep_alive && !closing_, head,
+                            ContentCoding::kIdentity) ||
+            !keep_alive) {
+          break;
+        }
+        continue;
+      }
+    }
 
     Dispatch dispatch = DispatchRequest(server_->router(), server_->prefix(), &req);
     const Handler* handler = dispatch.handler;
@@ -326,21 +363,21 @@ asio::awaitable<void> Connection::Run() {
       bool watching = false, peer_gone = false;
       if (!state->replied_now()) {
         watching = true;
-        stream_.async_read_some(buffer.prepare(4096),
-                                [self, &buffer, &waiter, &watching, &peer_gone, &peer_closed,
-                                 cancelled](boost::system::error_code ec, size_t n) {
-                                  watching = false;
-                                  if (n > 0) {
-                                    buffer.commit(n);
-                                  } else if (ec == asio::error::eof) {
-                                    peer_closed = true;
-                                    cancelled->store(true);
-                                  } else if (ec && ec != asio::error::operation_aborted) {
-                                    peer_gone = true;
-                                    cancelled->store(true);
-                                  }
-                                  waiter.cancel();
-                                });
+        stream.async_read_some(buffer.prepare(4096),
+                               [self, &buffer, &waiter, &watching, &peer_gone, &peer_closed,
+                                cancelled](boost::system::error_code ec, size_t n) {
+                                 watching = false;
+                                 if (n > 0) {
+                                   buffer.commit(n);
+                                 } else if (ec == asio::error::eof) {
+                                   peer_closed = true;
+                                   cancelled->store(true);
+                                 } else if (ec && ec != asio::error::operation_aborted) {
+                                   peer_gone = true;
+                                   cancelled->store(true);
+                                 }
+                                 waiter.cancel();
+                               });
       }
       for (;;) {
         {
@@ -353,7 +390,7 @@ asio::awaitable<void> Connection::Run() {
         if (forced_ || peer_gone) break;
         co_await waiter.async_wait(token);
       }
-      if (watching) stream_.cancel();
+      if (watching) tcp().cancel();
       while (watching) co_await waiter.async_wait(token);  // the watch's last word
       reply_waiter_ = nullptr;
     }
@@ -368,10 +405,60 @@ asio::awaitable<void> Connection::Run() {
     }
     if (!sent || !keep_alive || peer_closed) break;
   }
+}
 
+asio::awaitable<bool> Connection::StartTls(beast::flat_buffer& buffer) {
+  auto token = asio::as_tuple(asio::use_awaitable);
+  // The first bytes tell a TLS client (a handshake record) from a plain HTTP one.
+  stream_.expires_after(server_->options().read_timeout);
+  auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), token);
+  if (ec) co_return false;
+  buffer.commit(n);
+  auto first = static_cast<const unsigned char*>(buffer.data().data());
+  if (first[0] != 0x16) {
+    if (first[0] >= 'A' && first[0] <= 'Z') {
+      // As Go's server answers it.
+      static constexpr std::string_view kAnswer =
+          "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+      co_await asio::async_write(stream_, asio::buffer(kAnswer), token);
+    }
+    co_return false;
+  }
+  auto current = server_->web_config()->Current();
+  if (!current.ok() || (*current)->tls == nullptr) {
+    spdlog::error("http: TLS handshake error from {}: {}", remote_address_,
+                  current.ok() ? "the web config has no tls_server_config any more"
+                               : current.error().message());
+    co_return false;
+  }
+  tls_config_ = std::move(*current);
+  tls_ =
+      std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream_), *tls_config_->tls);
+  if (closing_) co_return false;
+  tcp().expires_after(server_->options().read_timeout);
+  auto [hec, used] =
+      co_await tls_->async_handshake(asio::ssl::stream_base::server, buffer.data(), token);
+  buffer.consume(used);
+  if (hec) {
+    if (!closing_) {
+      spdlog::error("http: TLS handshake error from {}: {}", remote_address_, hec.message());
+    }
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> Connection::Run() {
+  auto self = shared_from_this();
+  beast::flat_buffer buffer;
+  if (server_->serves_tls()) {
+    if (co_await StartTls(buffer)) co_await Serve(*tls_, buffer);
+  } else {
+    co_await Serve(stream_, buffer);
+  }
   boost::system::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  tcp().socket().close(ignored);
   server_->Forget(self);
 }
 

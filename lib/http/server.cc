@@ -83,6 +83,14 @@ Status Server::Impl::Start() {
     std::lock_guard lock(mu_);
     if (started_ || stopping_) return Error("http server: Start called twice");
   }
+  if (!options_.web_config_file.empty() && web_config_ == nullptr) {
+    auto source = WebConfigSource::Open(options_.web_config_file);
+    if (!source.ok()) return Error("web config file: " + source.error().message());
+    auto current = (*source)->Current();
+    if (!current.ok()) return Error("web config file: " + current.error().message());
+    serves_tls_ = (*current)->tls != nullptr;
+    web_config_ = std::move(*source);
+  }
   auto address = ParseListenAddress(options_.listen_address);
   if (!address.ok()) return Error("listen tcp: " + address.error().message());
 

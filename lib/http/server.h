@@ -30,6 +30,9 @@ struct ServerOptions {
   size_t max_header_bytes = 1 << 20;  // request line + headers; beyond it: 431
   size_t max_body_bytes = 32 << 20;   // beyond it: 413
   int threads = 2;                    // I/O threads of the server's own runtime, if it has one
+  // --web.config.file: TLS, security headers and basic-auth users (see WebConfigSource);
+  // "" for none. Start fails when it cannot be loaded.
+  std::string web_config_file;
 };
 
 // Called after each routed request that its handler answered (not for 404s, 405s,
@@ -51,8 +54,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, listens and starts accepting (and starts its own runtime). An error when the address is
-  // malformed, cannot be resolved or bound (in use, not local), or when called twice.
+  // Loads the web config file (if any), binds, listens and starts accepting (and starts its
+  // own runtime). An error when the web config file is invalid (naming it), when the
+  // address is malformed, cannot be resolved or bound (in use, not local), or when called
+  // twice.
   Status Start();
 
   // The bound port (useful after listening on port 0); 0 before Start.

@@ -9,7 +9,9 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -17,7 +19,9 @@
 #include <set>
 #include <vector>
 
+#include "lib/http/basic_auth.h"
 #include "lib/http/server.h"
+#include "lib/http/web_config_source.h"
 #include "lib/net/io_runtime.h"
 
 namespace tsdbd::http {
@@ -62,9 +66,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Strand& strand() const { return strand_; }
 
  private:
+  // HTTPS: tells a plain HTTP client off (Go's 400), else completes the TLS handshake
+  // (with the bytes already read into `buffer`). False when the connection is done.
+  asio::awaitable<bool> StartTls(boost::beast::flat_buffer& buffer);
+  // Reads requests from `stream` (plain or TLS) and answers them until the connection ends.
+  template <class Stream>
+  asio::awaitable<void> Serve(Stream& stream, boost::beast::flat_buffer& buffer);
+  // The TCP layer, under TLS or not.
+  boost::beast::tcp_stream& tcp() { return tls_ ? tls_->next_layer() : stream_; }
+
   std::shared_ptr<Server::Impl> server_;  // kept alive while the connection runs
   Strand strand_;
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<const LoadedWebConfig> tls_config_;  // owns tls_'s context: declared first
+  boost::beast::tcp_stream stream_;  // moved into tls_ when the connection is HTTPS
+  std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
   std::string remote_address_;
   // The rest is touched only on strand_.
   bool idle_ = true;                            // waiting for the first byte of a request
@@ -88,6 +103,11 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   const RequestObserver& observer() const { return observer_; }
   const std::string& prefix() const { return prefix_; }
   const std::shared_ptr<ReplyGate>& gate() const { return gate_; }
+  // The web config file's source; null without --web.config.file.
+  WebConfigSource* web_config() const { return web_config_.get(); }
+  // Whether connections are HTTPS (the web config had tls_server_config at Start).
+  bool serves_tls() const { return serves_tls_; }
+  BasicAuthenticator& authenticator() { return authenticator_; }
 
   // Called by a connection when its coroutine ends.
   void Forget(const std::shared_ptr<Connection>& connection);
@@ -101,6 +121,9 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   std::string prefix_;  // route prefix without its trailing '/': "" for "/"
   std::shared_ptr<ReplyGate> gate_ = std::make_shared<ReplyGate>();
   std::atomic<uint16_t> port_{0};
+  std::unique_ptr<WebConfigSource> web_config_;  // set by Start, then read-only
+  bool serves_tls_ = false;                      // set by Start, then read-only
+  BasicAuthenticator authenticator_;
 
   net::IoRuntime& runtime_;
   std::optional<Strand> accept_strand_;
