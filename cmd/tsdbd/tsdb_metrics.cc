@@ -28,7 +28,10 @@ metrics::Registration AddTsdbMetrics(metrics::Registry& registry, const tsdb::He
        "prometheus_tsdb_head_max_time", "prometheus_tsdb_head_min_time_seconds",
        "prometheus_tsdb_head_max_time_seconds", "prometheus_tsdb_lowest_timestamp",
        "prometheus_tsdb_lowest_timestamp_seconds", "prometheus_tsdb_blocks_loaded",
-       "prometheus_tsdb_retention_limit_bytes"},
+       "prometheus_tsdb_retention_limit_bytes", "prometheus_tsdb_wal_page_flushes_total",
+       "prometheus_tsdb_wal_completed_pages_total", "prometheus_tsdb_wal_truncations_total",
+       "prometheus_tsdb_wal_truncations_failed_total", "prometheus_tsdb_wal_writes_failed_total",
+       "prometheus_tsdb_wal_segment_current", "prometheus_tsdb_wal_corruptions_total"},
       [&head, retention_limit_bytes](metrics::CollectorWriter& w) {
         const tsdb::HeadStats s = head.Stats();
         w.AddGauge("prometheus_tsdb_head_series", "Total number of series in the head block.",
@@ -84,6 +87,27 @@ metrics::Registration AddTsdbMetrics(metrics::Registry& registry, const tsdb::He
                    "Max number of bytes to be retained in the tsdb blocks, configured 0 means "
                    "disabled",
                    static_cast<double>(retention_limit_bytes));
+        w.AddCounter("prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions.",
+                     head.replay_stats().corruption.empty() ? 0 : 1);
+        if (const auto wal = head.WalStats()) {
+          w.AddCounter("prometheus_tsdb_wal_page_flushes_total", "Total number of page flushes.",
+                       static_cast<double>(wal->page_flushes));
+          w.AddCounter("prometheus_tsdb_wal_completed_pages_total",
+                       "Total number of completed pages.",
+                       static_cast<double>(wal->completed_pages));
+          w.AddCounter("prometheus_tsdb_wal_truncations_total",
+                       "Total number of write log truncations attempted.",
+                       static_cast<double>(wal->truncations));
+          w.AddCounter("prometheus_tsdb_wal_truncations_failed_total",
+                       "Total number of write log truncations that failed.",
+                       static_cast<double>(wal->truncations_failed));
+          w.AddCounter("prometheus_tsdb_wal_writes_failed_total",
+                       "Total number of write log writes that failed.",
+                       static_cast<double>(wal->writes_failed));
+          w.AddGauge("prometheus_tsdb_wal_segment_current",
+                     "Write log segment index that TSDB is currently writing to.",
+                     wal->current_segment);
+        }
       });
 }
 

@@ -141,7 +141,9 @@ TEST_F(ServerTest, SelfMetricsUsePrometheusNames) {
         "prometheus_config_last_reload_success_timestamp_seconds",
         "prometheus_http_requests_total{code=\"200\",handler=\"/-/ready\"}",
         "prometheus_http_request_duration_seconds_bucket{handler=\"/-/ready\",le=\"0.1\"}",
-        "prometheus_ready 1"}) {
+        "prometheus_ready 1", "prometheus_tsdb_head_series 0",
+        "prometheus_tsdb_wal_segment_current 0", "prometheus_tsdb_wal_corruptions_total 0",
+        "prometheus_tsdb_head_samples_appended_total{type=\"float\"} 0"}) {
     EXPECT_NE(metrics.find(name), std::string::npos) << name;
   }
 }

@@ -193,4 +193,9 @@ Status Head::Close() {
   return s;
 }
 
+std::optional<wal::WalStats> Head::WalStats() const {
+  if (!wal_) return std::nullopt;
+  return wal_->Stats();
+}
+
 }  // namespace tsdbd::tsdb

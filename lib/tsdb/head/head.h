@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -87,6 +88,8 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // Top-10 cardinality lists for /api/v1/status/tsdb.
   index::PostingsStats CardinalityStats() const { return postings_.Stats(10); }
   const HeadReplayStats& replay_stats() const { return replay_; }
+  // The WAL's counters; nullopt when the head has no WAL.
+  std::optional<wal::WalStats> WalStats() const;
   // Bytes used by series, chunks, maps and the postings index (own accounting; interned
   // strings are counted by the SymbolTable, not here).
   size_t MemoryBytes() const;

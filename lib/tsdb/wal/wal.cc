@@ -1,5 +1,7 @@
 #include "lib/tsdb/wal/wal.h"
 
+#include <chrono>
+
 #include <fcntl.h>
 #include <snappy.h>
 #include <unistd.h>
@@ -76,7 +78,10 @@ Status Wal::CreateSegment(int index) {
 }
 
 Status Wal::Broken(Status s) {
-  if (error_.ok()) error_ = s;
+  if (error_.ok()) {
+    error_ = s;
+    ++stats_.writes_failed;
+  }
   sync_done_.notify_all();
   return s;
 }
@@ -88,9 +93,11 @@ Status Wal::FlushPage(bool pad) {
     Status s = segment_->WriteAt(std::string_view(page_.get() + flushed_, end - flushed_), off);
     if (!s.ok()) return s;
     flushed_ = end;
+    ++stats_.page_flushes;
   }
   if (pad) {
     ++pages_done_;
+    ++stats_.completed_pages;
     std::memset(page_.get(), 0, alloc_);
     alloc_ = 0;
     flushed_ = 0;
@@ -109,7 +116,7 @@ Status Wal::NextSegmentLocked() {
   if (alloc_ > 0) {
     if (Status s = FlushPage(true); !s.ok()) return s;
   }
-  if (Status s = segment_->DataSync(); !s.ok()) return s;
+  if (Status s = DataSync(*segment_); !s.ok()) return s;
   // Everything logged so far is in this or earlier (already synced) segments.
   durable_seq_ = logged_seq_;
   if (Status s = segment_->Close(); !s.ok()) return s;
@@ -197,8 +204,12 @@ Status Wal::WaitDurable(uint64_t seq) {
   const uint64_t target = logged_seq_;
   std::shared_ptr<File> seg = segment_;
   lock.unlock();
+  const auto started = std::chrono::steady_clock::now();
   Status s = seg->DataSync();
   lock.lock();
+  ++stats_.fsyncs;
+  stats_.fsync_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   syncing_ = false;
   if (s.ok()) {
     durable_seq_ = std::max(durable_seq_, target);
@@ -228,7 +239,17 @@ Status Wal::Truncate(int index) {
   {
     std::lock_guard lock(mu_);
     current = segment_index_;
+    ++stats_.truncations;
   }
+  Status s = TruncateBefore(index, current);
+  if (!s.ok()) {
+    std::lock_guard lock(mu_);
+    ++stats_.truncations_failed;
+  }
+  return s;
+}
+
+Status Wal::TruncateBefore(int index, int current) {
   auto segs = ListSegments(dir_);
   if (!segs.ok()) return segs.error();
   bool removed = false;
@@ -248,12 +269,28 @@ Status Wal::Close() {
   closed_ = true;
   sync_done_.notify_all();
   if (!segment_) return Status::Ok();
-  Status s = error_.ok() ? segment_->DataSync() : Status::Ok();
+  Status s = error_.ok() ? DataSync(*segment_) : Status::Ok();
   if (s.ok()) durable_seq_ = logged_seq_;
   Status c = segment_->Close();
   segment_.reset();
   if (!error_.ok()) return error_;
   return s.ok() ? c : s;
+}
+
+Status Wal::DataSync(File& segment) {
+  const auto started = std::chrono::steady_clock::now();
+  Status s = segment.DataSync();
+  ++stats_.fsyncs;
+  stats_.fsync_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return s;
+}
+
+WalStats Wal::Stats() const {
+  std::lock_guard lock(mu_);
+  WalStats s = stats_;
+  s.current_segment = segment_index_;
+  return s;
 }
 
 int Wal::current_segment() const {

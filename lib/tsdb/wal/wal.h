@@ -27,6 +27,18 @@ struct WalOptions {
   bool repair_tail = true;
 };
 
+// What the WAL did, for the prometheus_tsdb_wal_* metrics. Counts since Open.
+struct WalStats {
+  uint64_t page_flushes = 0;      // writes of (part of) a page to its segment
+  uint64_t completed_pages = 0;   // pages finished (full or padded)
+  uint64_t fsyncs = 0;            // fdatasync calls
+  double fsync_seconds = 0;       // their total duration
+  uint64_t writes_failed = 0;     // I/O errors that broke the WAL
+  uint64_t truncations = 0;       // Truncate calls
+  uint64_t truncations_failed = 0;
+  int current_segment = -1;
+};
+
 // Thread-safe. Records are written to the kernel before Log returns (they survive a crash
 // of the process) and are durable (survive a crash of the machine) once WaitDurable returns.
 class Wal {
@@ -63,6 +75,8 @@ class Wal {
   // Pads nothing; fsyncs and closes the current segment. Later calls fail.
   Status Close();
 
+  WalStats Stats() const;
+
   const std::string& dir() const { return dir_; }
   int current_segment() const;
   uint64_t last_sequence() const;
@@ -73,6 +87,8 @@ class Wal {
   Status NextSegmentLocked();                                 // requires mu_
   Status WriteRecord(std::string_view rec, bool compressed);  // requires mu_
   Status FlushPage(bool pad);                                 // requires mu_
+  Status DataSync(File& segment);                             // timed; requires mu_
+  Status TruncateBefore(int index, int current);  // the work of Truncate; no lock held
   Status Broken(Status s);             // records a sticky error; requires mu_
   int64_t SpaceLeftInSegment() const;  // requires mu_
   bool SegmentEmpty() const { return pages_done_ == 0 && alloc_ == 0; }
@@ -94,6 +110,7 @@ class Wal {
   bool syncing_ = false;          // a WaitDurable is in fdatasync
   Status error_;                  // sticky write / sync failure
   bool closed_ = false;
+  WalStats stats_;                // requires mu_ (current_segment filled in by Stats)
 };
 
 }  // namespace tsdbd::tsdb::wal
