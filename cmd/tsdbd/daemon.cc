@@ -91,6 +91,7 @@ Status Daemon::Start() {
   options.route_prefix = flags_.route_prefix;
   options.max_connections = flags_.max_connections;
   options.read_timeout = flags_.read_timeout;
+  options.web_config_file = flags_.web_config_file;
   io_ = std::make_unique<net::IoRuntime>(kIoThreads);
   if (Status s = io_->Start(); !s.ok()) return s;
   server_ = std::make_unique<http::Server>(
