@@ -172,6 +172,8 @@ TEST_F(WebConfigE2eTest, PromtoolCheckWebConfigAgrees) {
       {"mismatched_key", "tls_server_config:\n  cert_file: tls.crt\n  key_file: other.key\n"},
       {"ca_without_policy", tls + "  client_ca_file: tls.crt\n"},
       {"bad_policy", tls + "  client_auth_type: Sometimes\n"},
+      {"cipher", tls + "  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\n"},
+      {"unknown_cipher", tls + "  cipher_suites: [TLS_NO_SUCH_SUITE]\n"},
       {"bad_header", "http_server_config:\n  headers:\n    X-Custom: 1\n"},
   };
   for (const auto& [name, yaml] : files) {

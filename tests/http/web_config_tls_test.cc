@@ -179,6 +179,23 @@ TEST_F(WebConfigTlsTest, VersionBounds) {
   EXPECT_FALSE(Served({.min_version = 0x0304}));
 }
 
+TEST_F(WebConfigTlsTest, CipherSuitesBoundTls12) {
+  // The certificates are ECDSA: an RSA-only suite leaves TLS 1.2 nothing to agree on.
+  WriteConfig("  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n");
+  ASSERT_TRUE(Start().ok());
+  EXPECT_FALSE(Served({.max_version = 0x0303}));
+  EXPECT_TRUE(Served({}));  // TLS 1.3 suites are not configurable, as in Go
+  server_.reset();
+  WriteConfig("  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]\n");
+  ASSERT_TRUE(Start().ok());
+  EXPECT_TRUE(Served({.max_version = 0x0303}));
+  server_.reset();
+  WriteConfig("  cipher_suites: [TLS_NO_SUCH_SUITE]\n");
+  Status st = Start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("TLS_NO_SUCH_SUITE"), std::string::npos) << st.message();
+}
+
 TEST_F(WebConfigTlsTest, ClientAuthPolicies) {
   struct Case {
     std::string policy;
