@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/json/object.hpp>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -13,12 +14,16 @@
 #include "lib/http/api/metadata_routes.h"
 #include "lib/http/api/query_routes.h"
 #include "lib/http/api/status_routes.h"
+#include "lib/http/api/target_routes.h"
 #include "lib/http/api/tsdb_status.h"
 #include "lib/http/api/write_routes.h"
 #include "lib/http/server.h"
 #include "lib/http/web_routes.h"
 #include "lib/metrics/registry.h"
 #include "lib/net/io_runtime.h"
+#include "lib/scrape/discovery/manager.h"
+#include "lib/scrape/discovery/metrics.h"
+#include "lib/scrape/manager/manager.h"
 #include "lib/model/byte_size.h"
 #include "cmd/tsdbd/tsdb_metrics.h"
 #include "lib/http/api/work_pool.h"
@@ -39,6 +44,20 @@ boost::json::object BuildInfo() {
   return {{"version", build::kPrometheusVersion}, {"revision", build::kRevision},
           {"branch", build::kBranch},             {"buildUser", build::kBuildUser},
           {"buildDate", build::kBuildDate},       {"goVersion", build::kCompiler}};
+}
+
+// The port part of --web.listen-address.
+std::string ListenPort(const Flags& f) {
+  const size_t colon = f.listen_address.rfind(':');
+  return colon == std::string::npos ? "" : f.listen_address.substr(colon + 1);
+}
+
+// --web.external-url, or what Prometheus derives without it: http://<hostname>:<port>/.
+std::string ExternalUrl(const Flags& f) {
+  if (!f.external_url.empty()) return f.external_url;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
+  return fmt::format("http://{}:{}{}", host, ListenPort(f), f.route_prefix);
 }
 
 std::string RetentionText(const Flags& f) {
@@ -82,6 +101,11 @@ Status Daemon::Start() {
   query_pool_ = std::make_unique<http::api::WorkPool>(flags_.query_max_concurrency);
   write_pool_ = std::make_unique<http::api::WorkPool>(kWriteThreads);
 
+  io_ = std::make_unique<net::IoRuntime>(kIoThreads);
+  if (Status s = io_->Start(); !s.ok()) return s;
+  // Scraping appends to storage_, which forwards to the head once it is open.
+  scrape_ = std::make_unique<scrape::ScrapeManager>(*io_, storage_, metrics::DefaultRegistry());
+
   // The server comes up first so that /-/healthy answers while the WAL replays; the API
   // and /-/ready answer 503 until storage is open.
   http::Router router;
@@ -92,8 +116,6 @@ Status Daemon::Start() {
   options.max_connections = flags_.max_connections;
   options.read_timeout = flags_.read_timeout;
   options.web_config_file = flags_.web_config_file;
-  io_ = std::make_unique<net::IoRuntime>(kIoThreads);
-  if (Status s = io_->Start(); !s.ok()) return s;
   server_ = std::make_unique<http::Server>(
       *io_, options, std::move(router), [m = metrics_.get()](std::string_view handler, int code,
                                                              double seconds) {
@@ -106,6 +128,7 @@ Status Daemon::Start() {
   spdlog::info("Listening on {} (port {})", flags_.listen_address, server_->port());
 
   if (Status s = OpenStorage(); !s.ok()) return s;
+  if (Status s = StartScraping(); !s.ok()) return s;
   ready_ = true;
   metrics_->SetReady(true);
   spdlog::info("Server is ready to receive web requests.");
@@ -130,6 +153,30 @@ Status Daemon::OpenStorage() {
       AddTsdbMetrics(metrics::DefaultRegistry(), *head_, flags_.retention_size);
   storage_.Set(head_.get());
   return Status::Ok();
+}
+
+Status Daemon::StartScraping() {
+  sd_metrics_ = std::make_unique<scrape::discovery::Metrics>(metrics::DefaultRegistry());
+  scrape::discovery::ManagerOptions options;
+  options.name = "scrape";
+  discovery_ = std::make_unique<scrape::discovery::Manager>(
+      options, *sd_metrics_,
+      [this](const scrape::discovery::JobGroups& groups) { scrape_->OnDiscoveryUpdate(groups); });
+  std::shared_ptr<const config::Config> cfg;
+  {
+    std::lock_guard lock(config_mu_);
+    cfg = config_;
+  }
+  return ApplyToSubsystems(*cfg);
+}
+
+Status Daemon::ApplyToSubsystems(const config::Config& cfg) {
+  if (!scrape_) return Status::Ok();  // not started yet: StartScraping applies it
+  Status s = scrape_->ApplyConfig(cfg);
+  std::map<std::string, config::ServiceDiscovery> jobs;
+  for (const config::ScrapeConfig& sc : cfg.scrape_configs) jobs[sc.job_name] = sc.service_discovery;
+  discovery_->ApplyConfig(jobs);
+  return s;
 }
 
 void Daemon::CloseStorage() {
@@ -161,6 +208,8 @@ void Daemon::AddRoutes(http::Router& router) {
       },
   });
   http::api::AddMetadataRoutes(api, storage_, *query_pool_);
+  http::api::AddTargetRoutes(api, *scrape_, {.external_url = ExternalUrl(flags_),
+                                             .listen_port = ListenPort(flags_)});
   const bool receive_writes =
       flags_.enable_remote_write_receiver ||
       std::find(flags_.features.begin(), flags_.features.end(), "remote-write-receiver") !=
@@ -214,6 +263,8 @@ void Daemon::Run() {
   spdlog::info("Received shutdown request, stopping");
   ready_ = false;
   metrics_->SetReady(false);
+  if (discovery_) discovery_->Stop();
+  if (scrape_) scrape_->Stop();
   if (server_) server_->Stop(kShutdownGrace);
   if (io_) io_->Stop();
   query_pool_.reset();  // finishes the queries it holds
@@ -257,6 +308,9 @@ Status Daemon::ApplyConfig() {
   last_reload_time_ = now;
   config_yaml_ = config::ConfigToYaml(*loaded);
   config_ = std::make_shared<const config::Config>(std::move(*loaded));
+  if (Status s = ApplyToSubsystems(*config_); !s.ok()) {
+    spdlog::error("Applying the configuration: {}", s.message());
+  }
   spdlog::info("Completed loading of configuration file filename={}", flags_.config_file);
   return Status::Ok();
 }

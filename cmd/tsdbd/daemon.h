@@ -25,6 +25,13 @@ struct Config;
 namespace net {
 class IoRuntime;
 }
+namespace scrape {
+class ScrapeManager;
+namespace discovery {
+class Manager;
+class Metrics;
+}  // namespace discovery
+}  // namespace scrape
 namespace http {
 class Router;
 class Server;
@@ -72,6 +79,10 @@ class Daemon {
   boost::json::object RuntimeInfo() const;
   // Replays the WAL and opens the head in the data directory.
   Status OpenStorage();
+  // Starts service discovery and scraping on the config in force.
+  Status StartScraping();
+  // Hands a newly loaded config to the running subsystems.
+  Status ApplyToSubsystems(const config::Config& cfg);
   void CloseStorage();
   void AddRoutes(http::Router& router);
 
@@ -86,6 +97,9 @@ class Daemon {
   std::unique_ptr<http::api::WorkPool> query_pool_;
   std::unique_ptr<http::api::WorkPool> write_pool_;
   std::unique_ptr<net::IoRuntime> io_;  // all network I/O runs on it
+  std::unique_ptr<scrape::discovery::Metrics> sd_metrics_;
+  std::unique_ptr<scrape::ScrapeManager> scrape_;
+  std::unique_ptr<scrape::discovery::Manager> discovery_;  // feeds scrape_
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_ = false;  // storage open and serving
 
