@@ -18,7 +18,7 @@ packages=(
 )
 if ! $build_only; then
   # real peers and tools for the end-to-end tests
-  packages+=(curl python3 prometheus prometheus-node-exporter dnsmasq)
+  packages+=(curl python3 prometheus prometheus-node-exporter dnsmasq chromium)
 fi
 
 missing=()

@@ -18,6 +18,7 @@
 #include "lib/http/api/tsdb_status.h"
 #include "lib/http/api/write_routes.h"
 #include "lib/http/server.h"
+#include "lib/http/web/targets_page.h"
 #include "lib/http/web_routes.h"
 #include "lib/metrics/registry.h"
 #include "lib/net/io_runtime.h"
@@ -196,6 +197,7 @@ void Daemon::AddRoutes(http::Router& router) {
       .quit = [this] { RequestShutdown(); },
       .metrics_text = [this] { return metrics_->Text(); },
   });
+  http::web::AddTargetsPage(router, *scrape_, flags_.route_prefix);
   http::api::ApiRoutes api(router, flags_.cors_origin, [this] { return ready_.load(); });
   http::api::AddQueryRoutes(api, {
       .engine = engine_.get(),
