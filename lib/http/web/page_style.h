@@ -31,13 +31,16 @@ details.pool>summary{cursor:pointer;font-size:16px;padding:6px 0}
 details.pool>summary .job{font-weight:600;color:#0d6efd}
 details.pool>summary .count{color:#6c757d}
 details.pool>summary .count.down{color:#dc3545}
-table{border-collapse:collapse;width:100%;margin-top:6px}
+table{border-collapse:collapse;width:100%;margin-top:6px;table-layout:fixed}
+col.endpoint{width:25%}col.state{width:80px}col.labels{width:27%}
+col.last-scrape{width:110px}col.duration{width:145px}
 th,td{text-align:left;vertical-align:top;padding:7px 9px;border-top:1px solid #dee2e6}
 th{border-bottom:2px solid #dee2e6;font-weight:600;white-space:nowrap}
 tbody tr:nth-child(odd){background:#f8f9fa}
-td.endpoint{word-break:break-all;max-width:320px}
+td.endpoint{overflow-wrap:anywhere}
 td.time{white-space:nowrap}
-td.error{color:#dc3545;word-break:break-word;max-width:360px}
+td.error{color:#dc3545;overflow-wrap:break-word}
+td.labels{overflow-wrap:anywhere}
 .badge{display:inline-block;padding:3px 7px;margin:1px 2px 1px 0;border-radius:4px;
   font-size:12px;font-weight:600;line-height:1.2}
 .state-up{background:#198754;color:#fff}

@@ -101,7 +101,9 @@ void AppendPool(std::string& out, const std::string& pool,
   out += "\">(" + std::to_string(up) + "/" + std::to_string(targets.size()) + " up)</span>";
   out += "</summary>\n";
   out +=
-      "<table><thead><tr><th>Endpoint</th><th>State</th><th>Labels</th>"
+      "<table><colgroup><col class=\"endpoint\"><col class=\"state\"><col class=\"labels\">"
+      "<col class=\"last-scrape\"><col class=\"duration\"><col "
+      "class=\"error\"></colgroup><thead><tr><th>Endpoint</th><th>State</th><th>Labels</th>"
       "<th>Last Scrape</th><th>Scrape Duration</th><th>Error</th></tr></thead><tbody>\n";
   size_t shown = 0;
   for (const TargetStatus* t : targets) {
