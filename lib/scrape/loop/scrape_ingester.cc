@@ -147,6 +147,9 @@ Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
                               std::string_view content_type, int64_t t_ms, IngestCounts* counts) {
   *counts = IngestCounts{};
   cur_.clear();
+  next_order_.clear();
+  seen_this_iter_ = 0;
+  size_t predicted = 0;  // where in order_ the next line is expected
   std::unique_ptr<textparse::Parser> p = textparse::Parser::New(body, content_type);
   Status err;
   uint64_t appended = 0;
@@ -177,20 +180,38 @@ Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
 
     ++counts->total;
     const std::string_view key = p->Series();
-    auto it = cache_.find(key);
+    Entry* e = nullptr;
+    std::string_view stored_key;
     bool is_new = false;
-    if (it == cache_.end()) {
-      it = cache_.emplace(std::string(key), Entry{}).first;
-      Status resolved = Resolve(*p, &it->second);
-      if (!resolved.ok()) {
-        cache_.erase(it);
-        err = std::move(resolved);
-        break;
+    if (predicted < order_.size() && order_[predicted].first == key) {
+      stored_key = order_[predicted].first;
+      e = order_[predicted].second;
+      ++predicted;
+    } else {
+      auto it = cache_.find(key);
+      if (it == cache_.end()) {
+        it = cache_.emplace(std::string(key), Entry{}).first;
+        Status resolved = Resolve(*p, &it->second);
+        if (!resolved.ok()) {
+          cache_.erase(it);
+          order_.clear();  // it may have held the erased entry's key
+          err = std::move(resolved);
+          break;
+        }
+        is_new = true;
+      } else if (const uint32_t pos = it->second.order_pos;
+                 pos < order_.size() && order_[pos].second == &it->second) {
+        predicted = pos + 1;  // back in step with the last scrape's order
       }
-      is_new = true;
+      stored_key = it->first;
+      e = &it->second;
     }
-    Entry* e = &it->second;
-    e->seen_iter = iter_;
+    if (e->seen_iter != iter_) {
+      e->seen_iter = iter_;
+      ++seen_this_iter_;
+      e->order_pos = static_cast<uint32_t>(next_order_.size());
+      next_order_.emplace_back(stored_key, e);
+    }
     if (e->dropped) continue;
     ++counts->added;
     if (limit_exceeded) continue;
@@ -238,6 +259,7 @@ Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
     err = Error("sample limit exceeded");
   }
   for (Entry* e : cur_) e->tracked = false;
+  order_.swap(next_order_);
   if (!err.ok()) {
     cur_.clear();
     return err;
@@ -248,11 +270,13 @@ Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
   }
   // Entries not seen in this successful scrape are forgotten (series churn, or another
   // spelling of a series), and so are metadata not seen for 10 scrapes.
-  for (auto i = cache_.begin(); i != cache_.end();) {
-    if (i->second.seen_iter != iter_) {
-      i = cache_.erase(i);
-    } else {
-      ++i;
+  if (cache_.size() != seen_this_iter_) {  // else every entry was seen: nothing to sweep
+    for (auto i = cache_.begin(); i != cache_.end();) {
+      if (i->second.seen_iter != iter_) {
+        i = cache_.erase(i);
+      } else {
+        ++i;
+      }
     }
   }
   {
@@ -279,6 +303,7 @@ void ScrapeIngester::MarkPreviousStale(storage::Appender& app, int64_t t_ms) {
   // Failing scrapes with changing series would grow the cache without end: flush it when
   // it doubled since the last success (plus some slack), as Prometheus does.
   if (cache_.size() > 2 * size_after_success_ + 1000) {
+    order_.clear();  // it may point at entries erased below
     for (auto i = cache_.begin(); i != cache_.end();) {
       bool in_batch =
           std::find(batch_refs_.begin(), batch_refs_.end(), &i->second.ref) != batch_refs_.end();

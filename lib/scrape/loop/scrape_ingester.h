@@ -103,6 +103,7 @@ class ScrapeIngester {
     bool dropped = false;    // metric relabeling dropped the series
     bool tracked = false;    // seen this iteration without an explicit timestamp
     uint64_t seen_iter = 0;  // last iteration that had this series
+    uint32_t order_pos = 0;  // index in order_ of the last scrape that had it
   };
   struct TransparentHash {
     using is_transparent = void;
@@ -133,6 +134,12 @@ class ScrapeIngester {
   uint64_t iter_ = 1;
   std::vector<Entry*> prev_;  // tracked series of the last successful scrape
   std::vector<Entry*> cur_;   // tracked series of the scrape in progress
+  // The cache entries in the order the last scrape listed them, with their keys (which live
+  // in cache_): a target lists its series in the same order each time, so the next line is
+  // nearly always the next entry here and costs a comparison instead of a hash look-up.
+  std::vector<std::pair<std::string_view, Entry*>> order_;
+  std::vector<std::pair<std::string_view, Entry*>> next_order_;  // being built
+  size_t seen_this_iter_ = 0;  // distinct entries seen by the scrape in progress
   size_t size_after_success_ = 0;
   std::vector<storage::SeriesRef*> batch_refs_;  // refs learnt in the current batch
 
