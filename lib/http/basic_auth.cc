@@ -98,6 +98,20 @@ bool BcryptMatches(std::string_view password, const std::string& hash) {
   return diff == 0;
 }
 
+std::optional<bool> BasicAuthenticator::KnownVerdict(
+    const std::map<std::string, std::string>& users, const std::string* authorization) const {
+  if (authorization == nullptr) return false;
+  auto creds = ParseBasicAuthorization(*authorization);
+  if (!creds) return false;
+  auto it = users.find(creds->user);
+  const bool known = it != users.end();
+  std::string key =
+      Digest(creds->user, known ? it->second : std::string(kDecoyHash), creds->password);
+  std::lock_guard lock(mu_);
+  if (auto c = outcomes_.find(key); c != outcomes_.end()) return known && c->second;
+  return std::nullopt;
+}
+
 bool BasicAuthenticator::Allows(const std::map<std::string, std::string>& users,
                                 const std::string* authorization) {
   if (authorization == nullptr) return false;

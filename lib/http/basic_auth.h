@@ -40,6 +40,11 @@ class BasicAuthenticator {
   // that timing does not tell which users exist.
   bool Allows(const std::map<std::string, std::string>& users, const std::string* authorization);
 
+  // Allows' verdict when it is known without bcrypt (no or malformed header, a remembered
+  // outcome); nullopt when Allows would have to run bcrypt. Cheap: for an I/O thread.
+  std::optional<bool> KnownVerdict(const std::map<std::string, std::string>& users,
+                                   const std::string* authorization) const;
+
   size_t cached() const;  // outcomes remembered now (for tests)
 
  private:

@@ -90,6 +90,7 @@ Status Server::Impl::Start() {
     if (!current.ok()) return Error("web config file: " + current.error().message());
     serves_tls_ = (*current)->tls != nullptr;
     web_config_ = std::move(*source);
+    bcrypt_pool_ = std::make_unique<asio::thread_pool>(1);
   }
   auto address = ParseListenAddress(options_.listen_address);
   if (!address.ok()) return Error("listen tcp: " + address.error().message());
@@ -239,6 +240,9 @@ void Server::Impl::Stop(std::chrono::milliseconds grace) {
   auto passed = barrier->get_future();
   asio::post(*accept_strand_, [barrier] { barrier->set_value(); });
   passed.wait_for(std::chrono::seconds(2));
+
+  // A bcrypt check in progress finishes (its answer goes to a live io_context).
+  if (bcrypt_pool_) bcrypt_pool_->join();
 
   std::lock_guard gate_lock(gate_->mu);
   gate_->open = false;  // late replies are dropped from here on

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -108,6 +109,9 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   // Whether connections are HTTPS (the web config had tls_server_config at Start).
   bool serves_tls() const { return serves_tls_; }
   BasicAuthenticator& authenticator() { return authenticator_; }
+  // Runs bcrypt checks off the I/O threads, one at a time (as exporter-toolkit does).
+  // Set with web_config().
+  asio::thread_pool& bcrypt_pool() { return *bcrypt_pool_; }
 
   // Called by a connection when its coroutine ends.
   void Forget(const std::shared_ptr<Connection>& connection);
@@ -124,6 +128,9 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   std::unique_ptr<WebConfigSource> web_config_;  // set by Start, then read-only
   bool serves_tls_ = false;                      // set by Start, then read-only
   BasicAuthenticator authenticator_;
+  // After authenticator_: destroyed (joined) first, so a check in progress finishes while
+  // the authenticator it uses still exists.
+  std::unique_ptr<asio::thread_pool> bcrypt_pool_;
 
   net::IoRuntime& runtime_;
   std::optional<Strand> accept_strand_;
