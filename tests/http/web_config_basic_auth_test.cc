@@ -3,7 +3,10 @@
 #include <crypt.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "lib/http/basic_auth.h"
 #include "lib/http/dispatch.h"
@@ -204,6 +207,30 @@ TEST_F(WebConfigBasicAuthTest, KeepAliveConnectionChecksEachRequest) {
   r = c.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(WebConfigBasicAuthTest, ConcurrentUncachedChecksAllAnswer) {
+  std::string yaml = "basic_auth_users:\n";
+  for (int u = 0; u < 4; ++u) {
+    yaml += "  user" + std::to_string(u) + ": " + Bcrypt("pw" + std::to_string(u)) + "\n";
+  }
+  WriteConfig(yaml);
+  ASSERT_TRUE(Start().ok());
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0}, refused{0};
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      const std::string user = "user" + std::to_string(t % 4);
+      // Half the clients know their password, half do not.
+      const std::string password = t < 4 ? "pw" + std::to_string(t % 4) : "nope";
+      auto r = Send("/hello", AuthHeader(user, password));
+      if (r && r->status == 200) ++ok;
+      if (r && r->status == 401) ++refused;
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok.load(), 4);
+  EXPECT_EQ(refused.load(), 4);
 }
 
 TEST_F(WebConfigBasicAuthTest, ChangedUsersApplyToNewRequests) {
