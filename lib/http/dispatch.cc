@@ -1,5 +1,7 @@
 #include "lib/http/dispatch.h"
 
+#include "lib/http/web/html_escape.h"
+
 #include "lib/http/url_codec.h"
 
 namespace tsdbd::http {
@@ -18,32 +20,6 @@ std::string_view ReasonPhrase(int status) {
     default:
       return "";
   }
-}
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&#34;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // Percent-encodes what may not stand in a path as is (for a redirect's Location).
@@ -86,7 +62,7 @@ Response RedirectResponse(int status, const std::string& location, std::string_v
   r.headers.emplace_back("Location", location);
   if (method == "GET" || method == "HEAD") {
     r.content_type = "text/html; charset=utf-8";
-    r.body = "<a href=\"" + HtmlEscape(location) + "\">" + std::string(ReasonPhrase(status)) +
+    r.body = "<a href=\"" + web::HtmlEscape(location) + "\">" + std::string(ReasonPhrase(status)) +
              "</a>.\n\n";
   }
   return r;

@@ -15,7 +15,7 @@ void AppendHtmlEscaped(std::string& out, std::string_view text) {
         out += "&gt;";
         break;
       case '"':
-        out += "&quot;";
+        out += "&#34;";  // as Go's html.EscapeString
         break;
       case '\'':
         out += "&#39;";

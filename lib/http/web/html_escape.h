@@ -7,7 +7,8 @@
 
 namespace tsdbd::http::web {
 
-// Appends `text` with & < > " ' replaced by character references: safe in element content
+// Appends `text` with & < > " ' replaced by character references (Go's choices: &#34; and
+// &#39;): safe in element content
 // and in a double- or single-quoted attribute value.
 void AppendHtmlEscaped(std::string& out, std::string_view text);
 
