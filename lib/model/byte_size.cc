@@ -12,13 +12,11 @@ constexpr std::array<std::string_view, 7> kPrefixes = {"", "K", "M", "G", "T", "
 
 // Returns the multiplier of a unit such as "MB" or "MiB", or 0 when it is not one.
 int64_t UnitMultiplier(std::string_view unit) {
-  int64_t mult = 1;
-  for (std::string_view prefix : kPrefixes) {
-    if (unit.starts_with(prefix)) {
-      std::string_view suffix = unit.substr(prefix.size());
-      if (suffix == "B" || (!prefix.empty() && suffix == "iB")) return mult;
-    }
-    mult *= 1024;
+  for (size_t i = 0; i < kPrefixes.size(); ++i) {
+    const std::string_view prefix = kPrefixes[i];
+    if (!unit.starts_with(prefix)) continue;
+    const std::string_view suffix = unit.substr(prefix.size());
+    if (suffix == "B" || (!prefix.empty() && suffix == "iB")) return int64_t{1} << (10 * i);
   }
   return 0;
 }
