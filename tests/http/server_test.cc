@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/testing/process.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <future>
@@ -70,12 +72,7 @@ class Workers {
 // Waits for `condition` with a deadline.
 template <typename F>
 bool Eventually(F condition, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return condition();
+  return tsdbd::testing::WaitUntil(std::function<bool()>(condition), timeout);
 }
 
 std::unique_ptr<Server> StartServer(Router router, ServerOptions options = {},

@@ -3,6 +3,8 @@
 // 127.0.0.1, and bounded waiting for conditions.
 #pragma once
 
+#include "tests/testing/process.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -27,15 +29,10 @@
 
 namespace tsdbd::scrape::testing {
 
-// Polls `pred` every 5 ms for at most `limit`; true as soon as it holds.
+// Polls `pred` for at most `limit`; true as soon as it holds.
 inline bool WaitFor(const std::function<bool()>& pred,
                     std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
+  return tsdbd::testing::WaitUntil(pred, limit);
 }
 
 // An Appendable keeping committed samples per series, refusing out-of-order and duplicate

@@ -28,6 +28,7 @@
 #include "lib/tsdb/record/encoder.h"
 #include "lib/tsdb/wal/checkpoint.h"
 #include "lib/tsdb/wal/reader.h"
+#include "tests/testing/process.h"
 #include "lib/tsdb/wal/segments.h"
 #include "lib/tsdb/wal/wal.h"
 #include "tests/tsdb/wal_test_util.h"
@@ -134,14 +135,9 @@ std::optional<std::string> HttpGet(int port, const std::string& path) {
   return body == std::string::npos ? std::string() : resp.substr(body + 4);
 }
 
-// Polls cond every 100ms until it holds or the deadline passes.
+// Polls cond until it holds or the deadline passes.
 bool WaitFor(const std::function<bool()>& cond, std::chrono::seconds deadline) {
-  auto end = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return cond();
+  return tsdbd::testing::WaitUntil(cond, deadline);
 }
 
 std::string Label(const rec::RefSeries& s, const std::string& name) {
