@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "lib/tsdb/chunkenc/varint.h"
+
 namespace tsdbd::tsdb::record {
 
 // Appends encoded values to a caller-owned string (which must outlive the writer).
@@ -23,18 +25,10 @@ class ByteWriter {
   }
   void PutBE64Double(double d) { PutBE64(std::bit_cast<uint64_t>(d)); }
   void PutUvarint(uint64_t v) {
-    char b[10];
-    int n = 0;
-    while (v >= 0x80) {
-      b[n++] = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    b[n++] = static_cast<char>(v);
-    out_->append(b, n);
+    uint8_t b[chunkenc::kMaxVarintLen64];
+    out_->append(reinterpret_cast<const char*>(b), chunkenc::PutUvarint(b, v));
   }
-  void PutVarint(int64_t v) {
-    PutUvarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-  }
+  void PutVarint(int64_t v) { PutUvarint(chunkenc::ZigZag(v)); }
   void PutUvarintStr(std::string_view s) {
     PutUvarint(s.size());
     out_->append(s);
@@ -81,10 +75,7 @@ class ByteReader {
     }
     return Fail();
   }
-  int64_t Varint() {
-    uint64_t u = Uvarint();
-    return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
-  }
+  int64_t Varint() { return chunkenc::UnZigZag(Uvarint()); }
   // A uvarint length followed by that many bytes; the view points into the input.
   std::string_view UvarintStr() {
     uint64_t n = Uvarint();
