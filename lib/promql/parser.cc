@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "lib/model/go_quote.h"
+#include "lib/model/utf8.h"
 #include "lib/promql/check.h"
 #include "lib/promql/functions.h"
 #include "lib/promql/lexer.h"
@@ -185,23 +186,7 @@ std::string Unquote(std::string_view raw) {
   if (quote == '`') return std::string(body);
   std::string out;
   out.reserve(body.size());
-  auto append_rune = [&out](uint32_t r) {
-    if (r < 0x80) {
-      out += static_cast<char>(r);
-    } else if (r < 0x800) {
-      out += static_cast<char>(0xC0 | (r >> 6));
-      out += static_cast<char>(0x80 | (r & 0x3F));
-    } else if (r < 0x10000) {
-      out += static_cast<char>(0xE0 | (r >> 12));
-      out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (r & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (r >> 18));
-      out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (r & 0x3F));
-    }
-  };
+  auto append_rune = [&out](uint32_t r) { AppendUtf8(out, r); };
   for (size_t i = 0; i < body.size(); ++i) {
     if (body[i] != '\\') {
       out += body[i];
