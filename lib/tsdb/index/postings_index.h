@@ -15,6 +15,7 @@
 #include "lib/model/labels.h"
 #include "lib/tsdb/index/postings.h"
 #include "lib/tsdb/index/postings_list.h"
+#include "lib/tsdb/index/postings_source.h"
 
 namespace tsdbd::tsdb::index {
 
@@ -36,7 +37,7 @@ struct PostingsStats {
 // Thread-safe: one reader-writer lock guards the whole index, so lookups run concurrently
 // and only series creation and garbage collection take it exclusively. Lists handed out
 // share the index's blocks copy-on-write, so iterators never see later changes.
-class PostingsIndex {
+class PostingsIndex final : public PostingsSource {
  public:
   PostingsIndex() = default;
   PostingsIndex(const PostingsIndex&) = delete;
@@ -49,15 +50,15 @@ class PostingsIndex {
   void Delete(std::span<const std::pair<uint64_t, Labels>> series);
 
   // The series with label name=value.
-  PostingsPtr Get(std::string_view name, std::string_view value) const;
+  PostingsPtr Get(std::string_view name, std::string_view value) const override;
   // The series with label `name` set to any of `values` (sorted or not).
-  PostingsPtr GetAny(std::string_view name, std::span<const std::string> values) const;
+  PostingsPtr GetAny(std::string_view name, std::span<const std::string> values) const override;
   // The series with label `name` set to a value for which keep(value) is true. keep runs
   // under the index's read lock: it must not call back into the index.
   PostingsPtr GetMatching(std::string_view name,
-                          const std::function<bool(std::string_view)>& keep) const;
+                          const std::function<bool(std::string_view)>& keep) const override;
   // Every series.
-  PostingsPtr All() const;
+  PostingsPtr All() const override;
 
   // Sorted distinct label names, and the sorted distinct values of one name.
   std::vector<std::string> LabelNames() const;

@@ -5,7 +5,7 @@
 
 namespace tsdbd::tsdb::index {
 
-PostingsPtr PostingsMatching(const PostingsIndex& index, const Matcher& m) {
+PostingsPtr PostingsMatching(const PostingsSource& index, const Matcher& m) {
   switch (m.type()) {
     case Matcher::Type::kEqual:
       return index.Get(m.name(), m.value());
@@ -18,7 +18,7 @@ PostingsPtr PostingsMatching(const PostingsIndex& index, const Matcher& m) {
   return index.GetMatching(m.name(), [&m](std::string_view v) { return m.Matches(v); });
 }
 
-PostingsPtr PostingsNotMatching(const PostingsIndex& index, const Matcher& m) {
+PostingsPtr PostingsNotMatching(const PostingsSource& index, const Matcher& m) {
   switch (m.type()) {
     case Matcher::Type::kNotEqual:
       return index.Get(m.name(), m.value());
@@ -31,7 +31,7 @@ PostingsPtr PostingsNotMatching(const PostingsIndex& index, const Matcher& m) {
   return index.GetMatching(m.name(), [&m](std::string_view v) { return !m.Matches(v); });
 }
 
-PostingsPtr PostingsForMatchers(const PostingsIndex& index, std::span<const Matcher> matchers) {
+PostingsPtr PostingsForMatchers(const PostingsSource& index, std::span<const Matcher> matchers) {
   std::vector<PostingsPtr> its;
   std::vector<PostingsPtr> nots;
   for (const Matcher& m : matchers) {

@@ -6,7 +6,7 @@
 
 #include "lib/model/matcher.h"
 #include "lib/tsdb/index/postings.h"
-#include "lib/tsdb/index/postings_index.h"
+#include "lib/tsdb/index/postings_source.h"
 
 namespace tsdbd::tsdb::index {
 
@@ -16,11 +16,11 @@ namespace tsdbd::tsdb::index {
 // others (from all series when there are none). A matcher on the name "" keeps all series
 // when it matches "", else none.
 // =~ / !~ with literal alternations use set look-ups instead of scanning every value.
-PostingsPtr PostingsForMatchers(const PostingsIndex& index, std::span<const Matcher> matchers);
+PostingsPtr PostingsForMatchers(const PostingsSource& index, std::span<const Matcher> matchers);
 
 // The series of `name` whose value matches m (m.name() is ignored), and those whose value
 // does not.
-PostingsPtr PostingsMatching(const PostingsIndex& index, const Matcher& m);
-PostingsPtr PostingsNotMatching(const PostingsIndex& index, const Matcher& m);
+PostingsPtr PostingsMatching(const PostingsSource& index, const Matcher& m);
+PostingsPtr PostingsNotMatching(const PostingsSource& index, const Matcher& m);
 
 }  // namespace tsdbd::tsdb::index
