@@ -5,9 +5,9 @@
 #include <unordered_map>
 
 #include "fmt/format.h"
+#include "lib/tsdb/fs/file.h"
 #include "lib/tsdb/record/decoder.h"
 #include "lib/tsdb/record/encoder.h"
-#include "lib/tsdb/wal/file.h"
 #include "lib/tsdb/wal/reader.h"
 #include "lib/tsdb/wal/wal.h"
 
@@ -209,13 +209,13 @@ Result<CheckpointStats> Checkpoint(const std::string& wal_dir, int from, int to,
     if (Status s = batch.Flush(); !s.ok()) return Error("checkpoint: " + s.message());
     if (Status s = (*out)->Close(); !s.ok()) return Error("checkpoint: " + s.message());
   }
-  if (Status s = SyncDir(tmp_dir); !s.ok()) return Error("checkpoint: " + s.message());
+  if (Status s = tsdb::fs::SyncDir(tmp_dir); !s.ok()) return Error("checkpoint: " + s.message());
   fs::remove_all(final_dir, ec);
   if (ec) return Error("checkpoint: remove " + final_dir + ": " + ec.message());
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) return Error("checkpoint: rename " + tmp_dir + ": " + ec.message());
   guard.armed = false;
-  if (Status s = SyncDir(wal_dir); !s.ok()) return Error("checkpoint: " + s.message());
+  if (Status s = tsdb::fs::SyncDir(wal_dir); !s.ok()) return Error("checkpoint: " + s.message());
   return stats;
 }
 
@@ -232,7 +232,7 @@ Status DeleteCheckpoints(const std::string& wal_dir, int max_index) {
     if (rm) return Error("remove " + it->path().string() + ": " + rm.message());
   }
   if (ec) return Error("list " + wal_dir + ": " + ec.message());
-  return SyncDir(wal_dir);
+  return tsdb::fs::SyncDir(wal_dir);
 }
 
 }  // namespace tsdbd::tsdb::wal

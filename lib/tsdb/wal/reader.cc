@@ -42,7 +42,7 @@ bool Reader::Fail(int64_t offset, std::string reason, bool unsupported) {
 
 bool Reader::OpenNextSegment() {
   const SegmentRef& ref = segments_[next_segment_++];
-  auto f = File::Open(ref.path, O_RDONLY);
+  auto f = tsdb::fs::File::Open(ref.path, O_RDONLY);
   if (!f.ok()) {
     status_ = f.error();
     return false;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "lib/model/result.h"
-#include "lib/tsdb/wal/file.h"
+#include "lib/tsdb/fs/file.h"
 #include "lib/tsdb/wal/segments.h"
 
 namespace tsdbd::tsdb::wal {
@@ -58,7 +58,7 @@ class Reader {
   std::vector<SegmentRef> segments_;
   size_t next_segment_ = 0;
   int segment_index_ = -1;
-  File file_;
+  tsdb::fs::File file_;
   int64_t file_size_ = 0;
 
   std::string page_;        // current page bytes (shorter than a page only at EOF)

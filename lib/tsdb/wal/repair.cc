@@ -40,14 +40,14 @@ Status Repair(const std::string& dir, const Corruption& c) {
   bool found = false;
   for (auto it = segs->rbegin(); it != segs->rend(); ++it) {
     if (it->index < c.segment) break;
-    auto f = File::Open(it->path, O_RDWR);
+    auto f = tsdb::fs::File::Open(it->path, O_RDWR);
     if (!f.ok()) return f.error();
     auto size = f->Size();
     if (!size.ok()) return size.error();
     if (it->index > c.segment) {
       spdlog::warn("WAL repair: deleting segment {} ({} bytes) after damaged segment {}", it->path,
                    *size, SegmentName(c.segment));
-      if (::unlink(it->path.c_str()) != 0) return ErrnoError("remove", it->path);
+      if (::unlink(it->path.c_str()) != 0) return tsdb::fs::ErrnoError("remove", it->path);
       continue;
     }
     found = true;
@@ -57,7 +57,7 @@ Status Repair(const std::string& dir, const Corruption& c) {
     if (Status s = f->Sync(); !s.ok()) return s;
   }
   if (!found) return Error("WAL repair: no segment " + SegmentName(c.segment) + " in " + dir);
-  return SyncDir(dir);
+  return tsdb::fs::SyncDir(dir);
 }
 
 Result<std::optional<Corruption>> RepairTail(const std::string& dir) {

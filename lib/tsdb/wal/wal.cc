@@ -1,12 +1,11 @@
 #include "lib/tsdb/wal/wal.h"
 
-#include <chrono>
-
 #include <fcntl.h>
 #include <snappy.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <utility>
@@ -42,7 +41,8 @@ Result<std::unique_ptr<Wal>> Wal::Open(const std::string& dir, WalOptions option
   if (ec) return Error("create WAL directory " + dir + ": " + ec.message());
   if (created) {
     std::string parent = fs::path(dir).lexically_normal().parent_path().string();
-    if (Status s = SyncDir(parent.empty() ? "." : parent); !s.ok()) return Error(s.message());
+    if (Status s = tsdb::fs::SyncDir(parent.empty() ? "." : parent); !s.ok())
+      return Error(s.message());
   }
   if (options.repair_tail) {
     auto damage = RepairTail(dir);
@@ -64,11 +64,11 @@ Result<std::unique_ptr<Wal>> Wal::Open(const std::string& dir, WalOptions option
 
 Status Wal::CreateSegment(int index) {
   std::string path = SegmentPath(dir_, index);
-  auto f = File::Open(path, O_WRONLY | O_CREAT | O_EXCL);
+  auto f = tsdb::fs::File::Open(path, O_WRONLY | O_CREAT | O_EXCL);
   if (!f.ok()) return f.error();
   // The new name must be durable before records in it are reported durable.
-  if (Status s = SyncDir(dir_); !s.ok()) return s;
-  segment_ = std::make_shared<File>(std::move(f).value());
+  if (Status s = tsdb::fs::SyncDir(dir_); !s.ok()) return s;
+  segment_ = std::make_shared<tsdb::fs::File>(std::move(f).value());
   segment_index_ = index;
   pages_done_ = 0;
   alloc_ = 0;
@@ -202,7 +202,7 @@ Status Wal::WaitDurable(uint64_t seq) {
   }
   syncing_ = true;
   const uint64_t target = logged_seq_;
-  std::shared_ptr<File> seg = segment_;
+  std::shared_ptr<tsdb::fs::File> seg = segment_;
   lock.unlock();
   const auto started = std::chrono::steady_clock::now();
   Status s = seg->DataSync();
@@ -255,10 +255,10 @@ Status Wal::TruncateBefore(int index, int current) {
   bool removed = false;
   for (const SegmentRef& ref : *segs) {
     if (ref.index >= index || ref.index >= current) break;
-    if (::unlink(ref.path.c_str()) != 0) return ErrnoError("remove", ref.path);
+    if (::unlink(ref.path.c_str()) != 0) return tsdb::fs::ErrnoError("remove", ref.path);
     removed = true;
   }
-  return removed ? SyncDir(dir_) : Status::Ok();
+  return removed ? tsdb::fs::SyncDir(dir_) : Status::Ok();
 }
 
 Status Wal::Close() {
@@ -277,7 +277,7 @@ Status Wal::Close() {
   return s.ok() ? c : s;
 }
 
-Status Wal::DataSync(File& segment) {
+Status Wal::DataSync(tsdb::fs::File& segment) {
   const auto started = std::chrono::steady_clock::now();
   Status s = segment.DataSync();
   ++stats_.fsyncs;

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "lib/model/result.h"
-#include "lib/tsdb/wal/file.h"
+#include "lib/tsdb/fs/file.h"
 #include "lib/tsdb/wal/format.h"
 
 namespace tsdbd::tsdb::wal {
@@ -29,12 +29,12 @@ struct WalOptions {
 
 // What the WAL did, for the prometheus_tsdb_wal_* metrics. Counts since Open.
 struct WalStats {
-  uint64_t page_flushes = 0;      // writes of (part of) a page to its segment
-  uint64_t completed_pages = 0;   // pages finished (full or padded)
-  uint64_t fsyncs = 0;            // fdatasync calls
-  double fsync_seconds = 0;       // their total duration
-  uint64_t writes_failed = 0;     // I/O errors that broke the WAL
-  uint64_t truncations = 0;       // Truncate calls
+  uint64_t page_flushes = 0;     // writes of (part of) a page to its segment
+  uint64_t completed_pages = 0;  // pages finished (full or padded)
+  uint64_t fsyncs = 0;           // fdatasync calls
+  double fsync_seconds = 0;      // their total duration
+  uint64_t writes_failed = 0;    // I/O errors that broke the WAL
+  uint64_t truncations = 0;      // Truncate calls
   uint64_t truncations_failed = 0;
   int current_segment = -1;
 };
@@ -87,8 +87,8 @@ class Wal {
   Status NextSegmentLocked();                                 // requires mu_
   Status WriteRecord(std::string_view rec, bool compressed);  // requires mu_
   Status FlushPage(bool pad);                                 // requires mu_
-  Status DataSync(File& segment);                             // timed; requires mu_
-  Status TruncateBefore(int index, int current);  // the work of Truncate; no lock held
+  Status DataSync(tsdb::fs::File& segment);                   // timed; requires mu_
+  Status TruncateBefore(int index, int current);              // the work of Truncate; no lock held
   Status Broken(Status s);             // records a sticky error; requires mu_
   int64_t SpaceLeftInSegment() const;  // requires mu_
   bool SegmentEmpty() const { return pages_done_ == 0 && alloc_ == 0; }
@@ -99,7 +99,7 @@ class Wal {
 
   mutable std::mutex mu_;
   std::condition_variable sync_done_;
-  std::shared_ptr<File> segment_;  // shared with a WaitDurable running without mu_
+  std::shared_ptr<tsdb::fs::File> segment_;  // shared with a WaitDurable running without mu_
   int segment_index_ = -1;
   int64_t pages_done_ = 0;        // full pages written to the current segment
   std::unique_ptr<char[]> page_;  // the current page; bytes past alloc_ are zero
@@ -110,7 +110,7 @@ class Wal {
   bool syncing_ = false;          // a WaitDurable is in fdatasync
   Status error_;                  // sticky write / sync failure
   bool closed_ = false;
-  WalStats stats_;                // requires mu_ (current_segment filled in by Stats)
+  WalStats stats_;  // requires mu_ (current_segment filled in by Stats)
 };
 
 }  // namespace tsdbd::tsdb::wal

@@ -1,4 +1,4 @@
-#include "lib/tsdb/wal/file.h"
+#include "lib/tsdb/fs/file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-namespace tsdbd::tsdb::wal {
+namespace tsdbd::tsdb::fs {
 
 Error ErrnoError(std::string_view what, const std::string& path) {
   return Error(std::string(what) + " " + path + ": " + std::strerror(errno));
@@ -101,4 +101,4 @@ Status SyncDir(const std::string& dir) {
   return f->Sync();
 }
 
-}  // namespace tsdbd::tsdb::wal
+}  // namespace tsdbd::tsdb::fs

@@ -1,4 +1,4 @@
-// Small POSIX file helpers for the WAL: an owning file descriptor and directory fsync.
+// Small POSIX file helpers for the WAL and blocks: an owning file descriptor and directory fsync.
 // Every failure comes back as an Error naming the path and errno text.
 #pragma once
 
@@ -8,7 +8,7 @@
 
 #include "lib/model/result.h"
 
-namespace tsdbd::tsdb::wal {
+namespace tsdbd::tsdb::fs {
 
 // Owns one open file descriptor; closes it on destruction. Move-only.
 class File {
@@ -49,4 +49,4 @@ Status SyncDir(const std::string& dir);
 // An Error "<what> <path>: <strerror(errno)>" from the current errno.
 Error ErrnoError(std::string_view what, const std::string& path);
 
-}  // namespace tsdbd::tsdb::wal
+}  // namespace tsdbd::tsdb::fs
