@@ -13,7 +13,8 @@ Head::Head(HeadOptions options)
     : options_(std::move(options)),
       stripe_mask_(std::bit_ceil(std::max<size_t>(options_.stripes, 1)) - 1),
       series_locks_(new PaddedMutex[stripe_mask_ + 1]),
-      series_(options_.stripes) {}
+      series_(options_.stripes),
+      min_valid_time_(options_.min_valid_time) {}
 
 Head::~Head() {
   (void)Close();
@@ -154,6 +155,25 @@ Status Head::Truncate(int64_t mint) {
     return TruncateWal(mint);
   }
   return Status::Ok();
+}
+
+std::vector<HeadSeriesChunks> Head::SeriesChunks(int64_t mint, int64_t maxt) {
+  std::vector<HeadSeriesChunks> out;
+  index::PostingsPtr all = postings_.All();
+  while (all->Next()) {
+    SeriesPtr s = series_.GetByRef(all->At());
+    if (!s) continue;
+    HeadSeriesChunks sc{s->labels(), {}};
+    {
+      std::lock_guard lock(SeriesLock(s->ref()));
+      s->Snapshot(mint, maxt, &sc.chunks);
+    }
+    if (!sc.chunks.empty()) out.push_back(std::move(sc));
+  }
+  std::sort(out.begin(), out.end(), [](const HeadSeriesChunks& a, const HeadSeriesChunks& b) {
+    return a.labels < b.labels;
+  });
+  return out;
 }
 
 HeadStats Head::Stats() const {

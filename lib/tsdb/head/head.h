@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "lib/model/result.h"
 #include "lib/storage/appender.h"
@@ -31,6 +32,15 @@ struct HeadOptions {
   bool sync_on_commit = false;
   // Lock stripes of the series maps and of the series themselves (power of two).
   size_t stripes = 16384;
+  // Samples older than this are refused, in the WAL replay too: the end of the newest block,
+  // which already holds them.
+  int64_t min_valid_time = MemSeries::kNoTime;
+};
+
+// A series of the head with its chunks in a time range, for writing a block.
+struct HeadSeriesChunks {
+  Labels labels;
+  std::vector<HeadChunkPtr> chunks;  // oldest first
 };
 
 // What the WAL replay at Open found.
@@ -83,6 +93,11 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // checkpoints the older two thirds of the WAL segments (keeping series still in the head
   // and samples >= mint), deleting the segments and checkpoints it covers.
   Status Truncate(int64_t mint);
+
+  // The series with samples in [mint, maxt], sorted by labels, each with the chunks that
+  // overlap the range (the open chunk copied). Chunks are cut at multiples of chunk_range,
+  // so for a range aligned to it they lie entirely inside.
+  std::vector<HeadSeriesChunks> SeriesChunks(int64_t mint, int64_t maxt);
 
   HeadStats Stats() const;
   // Top-10 cardinality lists for /api/v1/status/tsdb.
