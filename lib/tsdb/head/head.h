@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lib/model/matcher.h"
 #include "lib/model/result.h"
 #include "lib/storage/appender.h"
 #include "lib/storage/querier.h"
@@ -98,6 +99,10 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // overlap the range (the open chunk copied). Chunks are cut at multiples of chunk_range,
   // so for a range aligned to it they lie entirely inside.
   std::vector<HeadSeriesChunks> SeriesChunks(int64_t mint, int64_t maxt);
+
+  // Drops the samples of the series matching `matchers` within [mint, maxt] (re-encoding
+  // their chunks) and logs a tombstones record so that a WAL replay drops them too.
+  Status Delete(int64_t mint, int64_t maxt, std::span<const Matcher> matchers);
 
   HeadStats Stats() const;
   // Top-10 cardinality lists for /api/v1/status/tsdb.
