@@ -4,6 +4,7 @@
 #include <bit>
 #include <set>
 
+#include "lib/tsdb/block/chunk_series_iterator.h"
 #include "lib/tsdb/head/head.h"
 #include "lib/tsdb/index/postings_matchers.h"
 
@@ -13,15 +14,22 @@ namespace {
 class HeadSeries final : public storage::Series {
  public:
   HeadSeries(Labels labels, std::vector<HeadChunkPtr> chunks, int64_t mint, int64_t maxt)
-      : labels_(std::move(labels)), chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
+      : labels_(std::move(labels)),
+        chunks_(std::make_shared<const std::vector<HeadChunkPtr>>(std::move(chunks))),
+        mint_(mint),
+        maxt_(maxt) {}
   const Labels& labels() const override { return labels_; }
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
-    return std::make_unique<HeadChunksIterator>(chunks_, mint_, maxt_);
+    std::vector<block::ChunkSpan> spans;
+    spans.reserve(chunks_->size());
+    for (const HeadChunkPtr& c : *chunks_) spans.push_back({c->min_t(), c->max_t(), c->bytes()});
+    return std::make_unique<block::ChunkSeriesIterator>(std::move(spans), mint_, maxt_,
+                                                        std::vector<block::Interval>{}, chunks_);
   }
 
  private:
   const Labels labels_;
-  const std::vector<HeadChunkPtr> chunks_;
+  const std::shared_ptr<const std::vector<HeadChunkPtr>> chunks_;
   const int64_t mint_, maxt_;
 };
 
@@ -65,62 +73,6 @@ std::vector<SeriesPtr> SeriesFor(Head* head, std::span<const Matcher> matchers) 
 }
 
 }  // namespace
-
-HeadChunksIterator::HeadChunksIterator(std::vector<HeadChunkPtr> chunks, int64_t mint, int64_t maxt)
-    : chunks_(std::move(chunks)), mint_(mint), maxt_(maxt) {}
-
-bool HeadChunksIterator::OpenChunk(size_t i) {
-  cur_ = i;
-  opened_ = true;
-  if (i >= chunks_.size()) return false;
-  it_ = chunkenc::XorIterator(chunks_[i]->bytes());
-  return true;
-}
-
-bool HeadChunksIterator::Finish(bool ok) {
-  if (!ok) done_ = true;
-  return ok;
-}
-
-bool HeadChunksIterator::Next() {
-  if (done_) return false;
-  if (!opened_ && !OpenChunk(0)) return Finish(false);
-  for (;;) {
-    if (it_.Next()) {
-      if (it_.t() < mint_) continue;
-      return Finish(it_.t() <= maxt_);
-    }
-    if (Status s = it_.Err(); !s.ok()) {
-      err_ = s;
-      return Finish(false);
-    }
-    if (!OpenChunk(cur_ + 1)) return Finish(false);
-  }
-}
-
-bool HeadChunksIterator::Seek(int64_t t) {
-  if (done_) return false;
-  t = std::max(t, mint_);
-  if (opened_ && it_.num_read() > 0 && it_.t() >= t) return true;
-  if (!opened_) OpenChunk(0);
-  // Skip whole chunks that end before t.
-  size_t i = cur_;
-  while (i < chunks_.size() && chunks_[i]->max_t() < t) ++i;
-  if (i != cur_ && !OpenChunk(i)) return Finish(false);
-  if (cur_ >= chunks_.size()) return Finish(false);
-  for (;;) {
-    if (it_.Seek(t)) return Finish(it_.t() <= maxt_);
-    if (Status s = it_.Err(); !s.ok()) {
-      err_ = s;
-      return Finish(false);
-    }
-    if (!OpenChunk(cur_ + 1)) return Finish(false);
-  }
-}
-
-storage::Sample HeadChunksIterator::At() const {
-  return {it_.t(), it_.v()};
-}
 
 bool HeadQuerier::OutsideHead() const {
   const int64_t head_max = head_->MaxTime();

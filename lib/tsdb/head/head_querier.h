@@ -15,29 +15,6 @@ namespace tsdbd::tsdb {
 
 class Head;
 
-// Iterates the samples of a list of chunks (in time order, not overlapping) within
-// [mint, maxt]. Owns its chunk references, so it stays valid whatever the head does.
-class HeadChunksIterator final : public storage::SampleIterator {
- public:
-  HeadChunksIterator(std::vector<HeadChunkPtr> chunks, int64_t mint, int64_t maxt);
-  bool Next() override;
-  bool Seek(int64_t t) override;
-  storage::Sample At() const override;
-  Status Err() const override { return err_; }
-
- private:
-  bool OpenChunk(size_t i);  // starts iterating chunk i
-  bool Finish(bool ok);
-
-  std::vector<HeadChunkPtr> chunks_;
-  const int64_t mint_, maxt_;
-  size_t cur_ = 0;  // chunk being read
-  bool opened_ = false;
-  bool done_ = false;
-  chunkenc::XorIterator it_;
-  Status err_;
-};
-
 // Not thread-safe (one user); the head must outlive it. A series is returned when a chunk of
 // it overlaps the querier's range (as Prometheus does, it may then have no sample in the
 // range). Samples are those committed when the series set reaches the series: each series'
