@@ -5,12 +5,15 @@
 // starts a fresh Prometheus; each eval is an instant query on /api/v1/query.
 // Prints each disagreement with Prometheus's full answer, then "N agree, M disagree".
 // Exit status: 0 all agree, 1 some disagree, 77 prometheus is not installed.
+// With --rewrite first, writes each file back with every eval's expectations replaced by
+// Prometheus's answer (a helper for writing scripts: review the diff before committing).
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -85,7 +88,7 @@ class Checker {
           break;
         case Command::Kind::kEval:
           if (!EnsureStarted(path, cmd.line)) return;
-          if (std::string err = Eval(cmd.eval); !err.empty()) {
+          if (std::string err = Eval(cmd.eval, cmd.line); !err.empty()) {
             std::printf("%s:%d: %s\n", path.c_str(), cmd.line, err.c_str());
             ++disagree_;
           } else {
@@ -95,8 +98,10 @@ class Checker {
       }
     }
     prometheus_.reset();
+    if (rewrite_) Rewrite(path, text.str());
   }
 
+  void set_rewrite(bool on) { rewrite_ = on; }
   int agree() const { return agree_; }
   int disagree() const { return disagree_; }
 
@@ -158,7 +163,10 @@ class Checker {
     return "";
   }
 
-  std::string Eval(const EvalCommand& ev) {
+  // Prometheus's answer as expectation lines, by the eval's line (for --rewrite).
+  std::map<int, std::vector<std::string>> answers_;
+
+  std::string Eval(const EvalCommand& ev, int line) {
     auto resp = prometheus_->Get("/api/v1/query?query=" + PercentEncode(ev.expr) +
                                  "&time=" + ApiTime(ev.time_ms));
     boost::system::error_code ec;
@@ -189,11 +197,45 @@ class Checker {
     } else {
       result.type = type == "matrix" ? ValueType::kMatrix : ValueType::kString;
     }
+    std::vector<std::string>& lines = answers_[line];
+    if (result.type == ValueType::kScalar) lines.push_back(FormatFloatJSON(result.scalar.v));
+    for (const Sample& smp : result.vector) {
+      LabelsBuilder b(smp.metric);
+      b.Del(kMetricName);
+      std::string l(smp.metric.MetricName());
+      const Labels rest = b.Build();
+      if (l.empty() || !rest.empty()) l += rest.ToString();
+      lines.push_back(l + " " + FormatFloatJSON(smp.v));
+    }
     Status s = CompareResult(ev, result, ev.ordered);
     if (!s.ok()) return ev.expr + ": " + s.message() + "\n  Prometheus: " + resp.body;
     return "";
   }
 
+  void Rewrite(const std::string& path, const std::string& text) {
+    std::vector<std::string> lines;
+    std::stringstream in(text);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    std::string out;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      out += lines[i] + "\n";
+      auto it = answers_.find(static_cast<int>(i + 1));
+      if (it == answers_.end()) continue;
+      auto trimmed = [](const std::string& l) {
+        const size_t b = l.find_first_not_of(" \t");
+        return b == std::string::npos ? std::string() : l.substr(b);
+      };
+      while (i + 1 < lines.size() && !trimmed(lines[i + 1]).empty() &&
+             trimmed(lines[i + 1])[0] != '#') {
+        ++i;
+      }
+      for (const std::string& a : it->second) out += "  " + a + "\n";
+    }
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << out;
+    answers_.clear();
+  }
+
+  bool rewrite_ = false;
   std::unique_ptr<testing::TempDir> dir_;
   std::unique_ptr<testing::PrometheusProcess> prometheus_;
   int agree_ = 0;
@@ -209,7 +251,12 @@ int main(int argc, char** argv) {
     return 77;
   }
   tsdbd::promql::testscript::Checker checker;
-  for (int i = 1; i < argc; ++i) checker.RunFile(argv[i]);
+  int first = 1;
+  if (argc > 1 && std::string_view(argv[1]) == "--rewrite") {
+    checker.set_rewrite(true);
+    first = 2;
+  }
+  for (int i = first; i < argc; ++i) checker.RunFile(argv[i]);
   std::printf("%d agree, %d disagree\n", checker.agree(), checker.disagree());
   return checker.disagree() == 0 ? 0 : 1;
 }
