@@ -203,7 +203,12 @@ class Checker {
       LabelsBuilder b(smp.metric);
       b.Del(kMetricName);
       std::string l(smp.metric.MetricName());
-      const Labels rest = b.Build();
+      bool identifier = !l.empty() && !std::isdigit(static_cast<unsigned char>(l[0]));
+      for (char c : l)
+        identifier =
+            identifier && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':');
+      if (!identifier) l.clear();
+      const Labels rest = identifier ? b.Build() : smp.metric;
       if (l.empty() || !rest.empty()) l += rest.ToString();
       lines.push_back(l + " " + FormatFloatJSON(smp.v));
     }
