@@ -45,6 +45,7 @@ Status Head::ReplaySegments(bool* damaged) {
   std::unordered_map<uint64_t, uint64_t> multi_ref;  // duplicate record ref -> head ref
   std::vector<record::RefSeries> series;
   std::vector<record::RefSample> samples;
+  std::vector<record::Stone> stones;
   uint64_t max_ref = 0;
   int64_t mint = std::numeric_limits<int64_t>::max(), maxt = kNoTime;
   wal::Reader reader(segments);
@@ -113,8 +114,27 @@ Status Head::ReplaySegments(bool* damaged) {
         counters_.chunks_created.fetch_add(chunks, std::memory_order_relaxed);
         break;
       }
+      case record::Type::kTombstones: {
+        // Deletions apply to the samples replayed so far, as they did when logged.
+        stones.clear();
+        if (Status s = record::DecodeTombstones(rec, &stones); !s.ok()) {
+          return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " +
+                       s.message());
+        }
+        uint64_t dropped = 0;
+        for (const record::Stone& st : stones) {
+          uint64_t ref = st.ref;
+          if (auto it = multi_ref.find(ref); it != multi_ref.end()) ref = it->second;
+          SeriesPtr s = series_.GetByRef(ref);
+          if (!s) continue;
+          std::lock_guard lock(SeriesLock(ref));
+          dropped += s->DeleteRange(st.min_time, st.max_time);
+        }
+        counters_.chunks_removed.fetch_add(dropped, std::memory_order_relaxed);
+        break;
+      }
       default:
-        break;  // tombstones, exemplars, metadata, histograms: not kept by the head yet
+        break;  // exemplars, metadata, histograms: not kept by the head yet
     }
   }
   if (reader.corruption()) {

@@ -78,6 +78,12 @@ class MemSeries {
   // Drops the chunks whose newest sample is older than mint; returns how many.
   size_t TruncateBefore(int64_t mint);
 
+  // Drops the samples in [mint, maxt], re-encoding the chunks that keep some (defined in
+  // mem_series_delete.cc). The open chunk stays open only if it keeps its newest sample;
+  // otherwise what remains of it is closed. max_time() still names the newest sample ever
+  // appended, so later appends must still follow it. Returns the chunks dropped whole.
+  size_t DeleteRange(int64_t mint, int64_t maxt);
+
   // Appends to *out the chunks overlapping [mint, maxt]; the open chunk as a copy.
   void Snapshot(int64_t mint, int64_t maxt, std::vector<HeadChunkPtr>* out) const;
 
