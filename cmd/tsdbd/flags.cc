@@ -1,5 +1,6 @@
 #include "cmd/tsdbd/flags.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,7 +13,8 @@
 namespace tsdbd {
 namespace {
 
-enum class Kind { kString, kBool, kDuration, kInt, kBytes, kList, kEnum };
+// kList joins repeated values with ","; kAddresses keeps them apart (IP:port each).
+enum class Kind { kString, kBool, kDuration, kInt, kBytes, kList, kEnum, kAddresses };
 
 struct FlagSpec {
   std::string_view name;
@@ -21,6 +23,7 @@ struct FlagSpec {
   std::string_view help;
   bool hidden = false;
   std::vector<std::string_view> choices = {};  // for kEnum
+  bool prometheus = true;  // false: tsdbd's own flag, left out of /api/v1/status/flags
 };
 
 // Prometheus 2.42's flags, upstream defaults. Flags of parts tsdbd does not have yet are
@@ -53,8 +56,7 @@ const std::vector<FlagSpec>& Specs() {
        "Path to the console library directory."},
       {"web.page-title", Kind::kString, "Prometheus Time Series Collection and Processing Server",
        "Document title of Prometheus instance."},
-      {"web.cors.origin", Kind::kString, ".*",
-       "Regex for CORS origin. It is fully anchored."},
+      {"web.cors.origin", Kind::kString, ".*", "Regex for CORS origin. It is fully anchored."},
       {"storage.tsdb.path", Kind::kString, "data/", "Base path for metrics storage."},
       {"storage.tsdb.retention", Kind::kDuration, "",
        "[DEPRECATED] How long to retain samples in storage. Use storage.tsdb.retention.time."},
@@ -112,15 +114,15 @@ const std::vector<FlagSpec>& Specs() {
        "Minimum amount of time to wait before resending an alert to Alertmanager."},
       {"scrape.adjust-timestamps", Kind::kBool, "true",
        "Adjust scrape timestamps by up to scrape.timestamp-tolerance to align them to the "
-       "intended schedule.", true},
-      {"scrape.timestamp-tolerance", Kind::kDuration, "2ms",
-       "Timestamp tolerance.", true},
+       "intended schedule.",
+       true},
+      {"scrape.timestamp-tolerance", Kind::kDuration, "2ms", "Timestamp tolerance.", true},
       {"scrape.discovery-reload-interval", Kind::kDuration, "5s",
        "Interval used by scrape manager to throttle target groups updates.", true},
       {"alertmanager.notification-queue-capacity", Kind::kInt, "10000",
        "The capacity of the queue for pending Alertmanager notifications."},
-      {"alertmanager.timeout", Kind::kDuration, "",
-       "Timeout for sending alerts to Alertmanager.", true},
+      {"alertmanager.timeout", Kind::kDuration, "", "Timeout for sending alerts to Alertmanager.",
+       true},
       {"query.lookback-delta", Kind::kDuration, "5m",
        "The maximum lookback duration for retrieving metrics during expression evaluations "
        "and federation."},
@@ -131,11 +133,27 @@ const std::vector<FlagSpec>& Specs() {
       {"query.max-samples", Kind::kInt, "50000000",
        "Maximum number of samples a single query can load into memory."},
       {"enable-feature", Kind::kList, "", "Comma separated feature names to enable."},
-      {"log.level", Kind::kEnum, "info",
+      {"log.level",
+       Kind::kEnum,
+       "info",
        "Only log messages with the given severity or above. One of: [debug, info, warn, error]",
-       false, {"debug", "info", "warn", "error"}},
-      {"log.format", Kind::kEnum, "logfmt",
-       "Output format of log messages. One of: [logfmt, json]", false, {"logfmt", "json"}},
+       false,
+       {"debug", "info", "warn", "error"}},
+      {"log.format",
+       Kind::kEnum,
+       "logfmt",
+       "Output format of log messages. One of: [logfmt, json]",
+       false,
+       {"logfmt", "json"}},
+      // Prometheus has no way to pick DNS servers; tests need one (dnsmasq on a free port).
+      {"discovery.dns.server",
+       Kind::kAddresses,
+       "",
+       "Name server for dns_sd_configs as IP:port, replacing those of /etc/resolv.conf "
+       "(repeatable).",
+       true,
+       {},
+       false},
   };
   return specs;
 }
@@ -160,6 +178,22 @@ std::optional<int64_t> ParseInt(std::string_view s) {
     v = static_cast<int64_t>(d);
   }
   return v;
+}
+
+// "a.b.c.d:port" or "[v6]:port" with a port in 1..65535.
+bool IsIpAndPort(std::string_view s) {
+  const size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  std::string host(s.substr(0, colon));
+  const std::string_view port = s.substr(colon + 1);
+  int p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc() || end != port.data() + port.size() || p < 1 || p > 65535) return false;
+  unsigned char buf[16];
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1;
+  }
+  return inet_pton(AF_INET, host.c_str(), buf) == 1;
 }
 
 // Checks one value against its flag's kind; returns the value as the status page shows it.
@@ -196,6 +230,9 @@ Result<std::string> Normalize(const FlagSpec& spec, const std::string& value) {
         return value;
       }
       return bad(fmt::format("must be one of [{}]", fmt::join(spec.choices, ", ")));
+    case Kind::kAddresses:
+      if (IsIpAndPort(value)) return value;
+      return bad("expected IP:port, such as 127.0.0.1:53 or [::1]:53");
   }
   return value;
 }
@@ -293,8 +330,14 @@ Result<Flags> BuildFlags(std::map<std::string, std::string> raw,
   }
   f.log_level = str("log.level");
   f.log_format = str("log.format");
+  for (std::string_view rest = raw.at("discovery.dns.server"); !rest.empty();) {
+    const size_t nl = rest.find('\n');
+    f.dns_servers.emplace_back(rest.substr(0, nl));
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  }
 
   for (const FlagSpec& spec : Specs()) {
+    if (!spec.prometheus) continue;
     f.as_strings[std::string(spec.name)] = *Normalize(spec, raw.at(std::string(spec.name)));
   }
   f.as_strings["web.route-prefix"] = f.route_prefix;
@@ -365,6 +408,8 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
     std::string& slot = raw[std::string(spec->name)];
     if (spec->kind == Kind::kList && explicitly_set.contains(std::string(spec->name))) {
       slot += "," + *value;
+    } else if (spec->kind == Kind::kAddresses && explicitly_set.contains(std::string(spec->name))) {
+      slot += "\n" + *value;  // validated values hold no newline
     } else {
       slot = *value;
     }

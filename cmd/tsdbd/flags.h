@@ -47,6 +47,10 @@ struct Flags {
   std::string log_level;   // debug, info, warn, error
   std::string log_format;  // logfmt, json
 
+  // tsdbd only (hidden, not in /api/v1/status/flags): name servers for dns_sd_configs as
+  // "ipv4:port" or "[ipv6]:port", replacing those of /etc/resolv.conf. Repeatable.
+  std::vector<std::string> dns_servers;
+
   // Every flag by name (without "--") with its effective value, as /api/v1/status/flags
   // shows them.
   std::map<std::string, std::string> as_strings;
