@@ -111,7 +111,9 @@ class Checker {
     dir_ = std::make_unique<testing::TempDir>();
     prometheus_ = std::make_unique<testing::PrometheusProcess>(
         dir_->path() + "/data", "global: {}\n",
-        std::vector<std::string>{"--web.enable-remote-write-receiver"});
+        std::vector<std::string>{"--web.enable-remote-write-receiver",
+                                 // as Prometheus's test engine
+                                 "--query.max-samples=10000"});
     if (!prometheus_->WaitReady()) {
       std::printf("%s:%d: prometheus did not start: %s\n", path.c_str(), line,
                   prometheus_->log().c_str());
