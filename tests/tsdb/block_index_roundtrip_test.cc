@@ -91,7 +91,9 @@ TEST_P(BlockIndexRoundTripTest, EverythingReadsBack) {
   EXPECT_TRUE(ir.LabelValues("nope").empty());
   EXPECT_TRUE(Expand(ir.Get("nope", "x")).empty());
 
-  const std::vector<std::string> want_symbols = testutil::SymbolsOf(series);
+  // "" comes first, as in Prometheus's indexes.
+  std::vector<std::string> want_symbols = {""};
+  for (const std::string& s : testutil::SymbolsOf(series)) want_symbols.push_back(s);
   const std::vector<std::string_view> symbols = ir.Symbols();
   EXPECT_EQ(std::vector<std::string>(symbols.begin(), symbols.end()), want_symbols);
   EXPECT_EQ(ir.SymbolCount(), want_symbols.size());
@@ -217,7 +219,7 @@ TEST(BlockIndexTest, EmptyIndex) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_TRUE(Expand((*r)->All()).empty());
   EXPECT_TRUE((*r)->LabelNames().empty());
-  EXPECT_TRUE((*r)->Symbols().empty());
+  EXPECT_EQ((*r)->Symbols(), std::vector<std::string_view>{""});
 }
 
 TEST(BlockIndexWriterTest, RefusesSymbolsOutOfOrder) {
@@ -229,15 +231,35 @@ TEST(BlockIndexWriterTest, RefusesSymbolsOutOfOrder) {
   EXPECT_FALSE((*w)->Close().ok());  // unusable after an error
 }
 
-TEST(BlockIndexWriterTest, RefusesDuplicateAndEmptySymbols) {
+TEST(BlockIndexWriterTest, RefusesDuplicateSymbols) {
   testing::TempDir dir;
   Result<std::unique_ptr<IndexWriter>> w = IndexWriter::Create(dir.path() + "/index");
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->AddSymbol("a").ok());
   EXPECT_FALSE((*w)->AddSymbol("a").ok());
-  Result<std::unique_ptr<IndexWriter>> w2 = IndexWriter::Create(dir.path() + "/index2");
-  ASSERT_TRUE(w2.ok());
-  EXPECT_FALSE((*w2)->AddSymbol("").ok());
+}
+
+TEST(BlockIndexWriterTest, EmptySymbolIsAlwaysFirst) {
+  testing::TempDir dir;
+  for (bool add_empty : {false, true}) {
+    const std::string path = dir.path() + "/index" + std::to_string(add_empty);
+    Result<std::unique_ptr<IndexWriter>> w = IndexWriter::Create(path);
+    ASSERT_TRUE(w.ok());
+    if (add_empty) {
+      ASSERT_TRUE((*w)->AddSymbol("").ok());
+    }
+    ASSERT_TRUE((*w)->AddSymbol("a").ok());
+    EXPECT_FALSE((*w)->AddSymbol("").ok());  // not after "a"
+  }
+  const std::string path = dir.path() + "/index";
+  Result<std::unique_ptr<IndexWriter>> w = IndexWriter::Create(path);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->AddSymbol("").ok());
+  ASSERT_TRUE((*w)->AddSymbol("a").ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  Result<std::unique_ptr<IndexReader>> r = IndexReader::Open(path);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->Symbols(), (std::vector<std::string_view>{"", "a"}));
 }
 
 TEST(BlockIndexWriterTest, RefusesSeriesOutOfOrderOrWithUnknownSymbols) {
@@ -298,7 +320,7 @@ TEST(BlockIndexWriterTest, SizeGrowsAndMatchesFile) {
   const std::string path = dir.path() + "/index";
   Result<std::unique_ptr<IndexWriter>> w = IndexWriter::Create(path);
   ASSERT_TRUE(w.ok());
-  EXPECT_EQ((*w)->size(), 5u + 8u);
+  EXPECT_EQ((*w)->size(), 5u + 8u + 1u);  // header, symbol table head, ""
   const std::vector<TestSeries> series = RandomSeries(50, 3);
   for (const std::string& s : testutil::SymbolsOf(series)) ASSERT_TRUE((*w)->AddSymbol(s).ok());
   for (const TestSeries& ts : series) ASSERT_TRUE((*w)->AddSeries(ts.labels, ts.chunks).ok());

@@ -74,12 +74,14 @@ class IndexWriter::Impl {
     // The symbol table's length and count are patched in when it is finished.
     toc_.symbols = pos();
     Write(std::string(8, '\0'));
-    return Status::Ok();
+    return AddSymbol("");
   }
 
   Status AddSymbol(std::string_view symbol) {
     if (stage_ != Stage::kSymbols) return Fail("index writer: symbol added after series");
-    if (symbol.empty()) return Fail("index writer: empty symbol");
+    // "" is always symbol 0, as Prometheus writes it (its head lists the ""="" postings
+    // key among the symbols); adding it explicitly changes nothing.
+    if (symbol.empty() && symbol_ids_.size() == 1) return Status::Ok();
     if (!symbol_ids_.empty()) {
       std::string_view last = SymbolTable::Global().Get(symbol_ids_.back());
       if (!(last < symbol)) {

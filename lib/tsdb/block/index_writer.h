@@ -29,7 +29,8 @@ class IndexWriter {
   IndexWriter& operator=(const IndexWriter&) = delete;
 
   // Every label name and value used by the series, in strictly increasing byte order, before
-  // any series. The empty string is not a symbol.
+  // any series. The empty string is always the first symbol, as Prometheus writes it; adding
+  // it is allowed and changes nothing.
   Status AddSymbol(std::string_view symbol);
   // The series in strictly increasing label order (Compare on Labels), each with its chunks
   // sorted by min_time. Labels must use only added symbols.
