@@ -442,7 +442,7 @@ def main():
     ap.add_argument("--prometheus", default="/usr/bin/prometheus")
     ap.add_argument("--queries-only", action="store_true",
                     help="replay a generated WAL (--span of history) and compare queries only")
-    ap.add_argument("--span", default="6h", type=parse_duration, help="history for --queries-only")
+    ap.add_argument("--span", default="6h", type=parse_duration, dest="span_s", help="history for --queries-only")
     ap.add_argument("--keep", action="store_true", help="keep the work dir (data dirs, logs)")
     args = ap.parse_args()
 
