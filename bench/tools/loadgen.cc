@@ -44,7 +44,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kValueWidth = 20;  // blank-padded field holding one sample value
+constexpr int kValueWidth = 12;  // blank-padded field holding one sample value (< 1e12)
 constexpr int kPodWidth = 8;     // hex digits of the churning pod label
 constexpr int kBuckets = 10;     // histogram buckets, +Inf included
 constexpr const char* kLe[kBuckets] = {"0.005", "0.01", "0.025", "0.05", "0.1",
@@ -168,6 +168,7 @@ tsdbd::Result<Options> ParseOptions(int argc, char** argv) {
 
 // Writes `v` right-aligned into the kValueWidth field at `dst`.
 void PutInt(char* dst, uint64_t v) {
+  v %= 1'000'000'000'000;  // kValueWidth digits; a wrap reads as a counter reset, never overflows
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   (void)ec;
@@ -177,6 +178,7 @@ void PutInt(char* dst, uint64_t v) {
 }
 
 void PutFixed3(char* dst, uint64_t thousandths) {  // "123.456"
+  thousandths %= 100'000'000'000;                  // 8 + 1 + 3 characters at most
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + 24, thousandths / 1000);
   (void)ec;
