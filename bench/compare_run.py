@@ -136,12 +136,39 @@ def scrape_metric(port, name):
     return total if found else None
 
 
+def digest(data):
+    """A fingerprint of a result for agreement checks: the sum of the sample values and the
+    number of series/points for queries, the sorted items for metadata calls."""
+    if isinstance(data, dict) and "result" in data:
+        total, count = 0.0, 0
+        for s in data["result"] if isinstance(data["result"], list) else []:
+            pts = s.get("values") or ([s["value"]] if "value" in s else [])
+            for _t, v in pts:
+                f = float(v)
+                if f == f and abs(f) != float("inf"):
+                    total += f
+                count += 1
+        return {"points": count, "sum": total}
+    if isinstance(data, list):
+        return {"items": len(data), "hash": hash(json.dumps(sorted(data, key=json.dumps)))}
+    return None
+
+
+def same_digest(a, b):
+    if a is None or b is None:
+        return False
+    if "sum" in a:
+        return a["points"] == b["points"] and abs(a["sum"] - b["sum"]) <= 1e-9 * max(1.0, abs(b["sum"]))
+    return a == b
+
+
 class Server:
     def __init__(self, name, binary, config, data, workdir):
         self.name, self.binary, self.config, self.data = name, binary, config, data
         self.workdir = workdir
         self.proc = None
         self.port = None
+        self.last_digest = None
 
     def start(self, ready_timeout):
         """Starts and waits for /-/ready; returns seconds from spawn to ready."""
@@ -175,6 +202,7 @@ class Server:
         except urllib.error.HTTPError as e:
             status, body = e.code, e.read()
         dt = time.monotonic() - t0
+        self.last_digest = None
         try:
             doc = json.loads(body)
         except ValueError:
@@ -187,6 +215,7 @@ class Server:
             size = sum(len(s.get("values", [1])) for s in res) if isinstance(res, list) else 1
         else:
             size = len(data)
+        self.last_digest = digest(data)
         return dt, size, "ok"
 
 
@@ -229,7 +258,7 @@ def run_queries(server, qs, runs):
             times.append(dt)
         times.sort()
         out.append({"query": name, "path": path, "params": params, "status": status,
-                    "result_size": size, "median_ms": 1000 * statistics.median(times),
+                    "result_size": size, "digest": server.last_digest, "median_ms": 1000 * statistics.median(times),
                     "p90_ms": 1000 * times[min(len(times) - 1, int(0.9 * len(times)))]})
     return out
 
@@ -375,14 +404,17 @@ def markdown(res):
         row("RSS peak, VmHWM (MiB)", "rss_peak_kib", "", 1, 1 / 1024)
         row("blocks after start", "blocks_after_start", "", 0)
     lines += ["", f"Query latency, {meta['query_runs']} runs each after one warm-up (ms):", "",
-              "| query | tsdbd median | tsdbd p90 | Prometheus median | Prometheus p90 | median ratio | result size (t / p) |",
-              "|---|---|---|---|---|---|---|"]
+              "| query | tsdbd median | tsdbd p90 | Prometheus median | Prometheus p90 | median ratio | result size (t / p) |"
+              + (" same result |" if meta["mode"] == "queries" else ""),
+              "|---|---|---|---|---|---|---|" + ("---|" if meta["mode"] == "queries" else "")]
     for a, b in zip(t["queries"], p["queries"]):
         note = "" if a["status"] == "ok" else f" (tsdbd: {a['status']})"
         note += "" if b["status"] == "ok" else f" (Prometheus: {b['status']})"
         lines.append(f"| `{a['query']}`{note} | {a['median_ms']:.1f} | {a['p90_ms']:.1f} | "
                      f"{b['median_ms']:.1f} | {b['p90_ms']:.1f} | {ratio(a['median_ms'], b['median_ms'])} | "
-                     f"{a['result_size']} / {b['result_size']} |")
+                     f"{a['result_size']} / {b['result_size']} |"
+                     + ((" yes |" if same_digest(a["digest"], b["digest"]) else " **no** |")
+                        if meta["mode"] == "queries" else ""))
     return "\n".join(lines) + "\n"
 
 
