@@ -331,7 +331,8 @@ def ingest_run(name, binary, args, workdir, config, base_port, interval_s):
     }
 
 
-def queries_run(name, binary, args, workdir, config, src_data, span_s, step):
+def queries_run(name, binary, args, workdir, config, src_data, span_s, step, data_end):
+    """Both servers are asked about the same window: the generated data's span."""
     data = os.path.join(workdir, f"{name}-data")
     shutil.copytree(src_data, data)
     srv = Server(name, binary, config, data, workdir)
@@ -351,9 +352,8 @@ def queries_run(name, binary, args, workdir, config, src_data, span_s, step):
     settle_s = time.monotonic() - settle_start
     head_series = scrape_metric(srv.port, "prometheus_tsdb_head_series") or 0
     rss, hwm = proc_status_kib(pid, "VmRSS"), proc_status_kib(pid, "VmHWM")
-    now = time.time()
     log(f"{name}: ready after {ready_s:.1f}s, settled {settle_s:.0f}s; queries")
-    qres = run_queries(srv, queries("replay", now - span_s, now, step), args.query_runs)
+    qres = run_queries(srv, queries("replay", data_end - span_s, data_end, step), args.query_runs)
     srv.stop()
     blocks = sorted(d for d in os.listdir(data) if len(d) == 26)
     return {"replay_to_ready_seconds": ready_s, "settle_seconds": settle_s,
@@ -499,6 +499,7 @@ def main():
             src = os.path.join(workdir, "generated")
             log(f"generating {args.series} series x {args.span_s}s at {sample_interval}s")
             t0 = time.monotonic()
+            data_end = time.time()  # the generator's samples end at its start time (ms resolution)
             subprocess.run([gen, src, str(args.series), str(args.span_s * 1000), str(sample_interval * 1000)],
                            check=True, timeout=3600)
             meta["generate_seconds"] = time.monotonic() - t0
@@ -510,7 +511,8 @@ def main():
                               f"({sample_interval}s samples), range step {step}s")
             res = {"meta": meta}
             for name, binary in (("tsdbd", tsdbd), ("prometheus", args.prometheus)):
-                res[name] = queries_run(name, binary, args, workdir, config, src, args.span_s, step)
+                res[name] = queries_run(name, binary, args, workdir, config, src, args.span_s, step,
+                                        data_end)
         else:
             lg_bin = os.path.join(args.build, "bench/loadgen")
             if not os.access(lg_bin, os.X_OK):
