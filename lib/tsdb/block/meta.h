@@ -33,6 +33,7 @@ struct BlockMeta {
     std::vector<BlockDesc> parents;
     bool deletable = false;
     bool failed = false;
+    std::vector<std::string> hints;  // e.g. "from-out-of-order"
     bool operator==(const Compaction&) const = default;
   } compaction;
   int version = 1;
