@@ -81,6 +81,9 @@ Result<std::unique_ptr<ChunkReader>> ChunkReader::Open(const std::string& chunks
     void* p = ::mmap(nullptr, seg.size, PROT_READ, MAP_SHARED, f->fd(), 0);
     if (p == MAP_FAILED) return fs::ErrnoError("mmap", path);
     seg.data = static_cast<const uint8_t*>(p);
+    // Queries read chunks at random offsets: readahead around a fault would mostly fetch
+    // pages nobody asked for (see bench/tsdb/block_chunks_bench.cc, cold reads).
+    ::madvise(p, seg.size, MADV_RANDOM);
     r->segments_.push_back(seg);  // owned by r from here on: unmapped by its destructor
     r->size_ += seg.size;
     if (LoadBigEndian32(seg.data) != kChunksMagic) {
