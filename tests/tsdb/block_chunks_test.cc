@@ -72,7 +72,7 @@ TEST(BlockChunks, RoundTripAcrossSegments) {
   int files = 0;
   for (const auto& e : stdfs::directory_iterator(dir)) {
     ++files;
-    EXPECT_LE(e.file_size(), 16u << 10) << e.path();
+    EXPECT_LE(e.file_size(), 16u << 10) << e.path();  // chunks are far smaller than that
     on_disk += e.file_size();
   }
   EXPECT_GT(files, 5);
@@ -122,24 +122,44 @@ TEST(BlockChunks, SegmentHeaderAndChunkLayout) {
   EXPECT_EQ(f.substr(f.size() - 4), want_crc);
 }
 
-TEST(BlockChunks, OversizedChunkGetsItsOwnSegment) {
+TEST(BlockChunks, SegmentCuttingFollowsPrometheus) {
+  // Each batch is estimated at 5 + (5 + 1 + len + 4) per chunk; a segment is cut when the
+  // estimate would pass segment_bytes, unless the batch alone is larger than a segment.
   TempDir tmp;
   const std::string dir = tmp.path() + "/chunks";
   auto w = ChunkWriter::Create(dir, 100);
   ASSERT_TRUE(w.ok());
-  auto a = (*w)->Write(1, std::vector<uint8_t>(10, 1));
-  auto b = (*w)->Write(1, std::vector<uint8_t>(500, 2));  // larger than a segment
-  auto c = (*w)->Write(1, std::vector<uint8_t>(10, 3));
-  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  auto a = (*w)->Write(1, std::vector<uint8_t>(60, 1));     // 8 + 75 <= 100: segment 0
+  auto b = (*w)->Write(1, std::vector<uint8_t>(10, 2));     // 8 + 62 + 25 = 95 <= 100: still 0
+  auto c = (*w)->Write(1, std::vector<uint8_t>(10, 3));     // would pass: segment 1
+  auto big = (*w)->Write(1, std::vector<uint8_t>(500, 4));  // larger than a segment: no cut
+  auto d = (*w)->Write(1, std::vector<uint8_t>(1, 5));      // segment 1 is past its size: cut
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && big.ok() && d.ok());
+  EXPECT_EQ(*a, 8u);
+  EXPECT_EQ(*b, 8u + 1 + 1 + 60 + 4);
+  EXPECT_EQ(*c, (uint64_t{1} << 32) | 8);
+  EXPECT_EQ(*big, (uint64_t{1} << 32) | (8 + 1 + 1 + 10 + 4));
+  EXPECT_EQ(*d, (uint64_t{2} << 32) | 8);
+  // A batch (one series' chunks) stays in one segment.
+  const std::vector<uint8_t> x(20, 6);
+  const std::vector<ChunkWriter::ChunkData> batch = {{1, x}, {1, x}, {1, x}};
+  uint64_t refs[3];
+  ASSERT_TRUE((*w)->WriteBatch(batch, refs).ok());
+  EXPECT_EQ(refs[0], (uint64_t{3} << 32) | 8);
+  EXPECT_EQ(refs[1], (uint64_t{3} << 32) | (8 + 26));
+  EXPECT_EQ(refs[2], (uint64_t{3} << 32) | (8 + 52));
   ASSERT_TRUE((*w)->Close().ok());
-  EXPECT_EQ(*a >> 32, 0u);
-  EXPECT_EQ(*b, (uint64_t{1} << 32) | 8);
-  EXPECT_EQ(*c, (uint64_t{2} << 32) | 8);
   auto r = ChunkReader::Open(dir);
   ASSERT_TRUE(r.ok());
-  auto d = (*r)->Chunk(*b);
-  ASSERT_TRUE(d.ok()) << d.error().message();
-  EXPECT_EQ(d->size(), 500u);
+  EXPECT_EQ((*r)->num_segments(), 4u);
+  auto data = (*r)->Chunk(*big);
+  ASSERT_TRUE(data.ok()) << data.error().message();
+  EXPECT_EQ(data->size(), 500u);
+  for (uint64_t ref : refs) {
+    auto got = (*r)->Chunk(ref);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(std::vector<uint8_t>(got->begin(), got->end()), x);
+  }
 }
 
 TEST(BlockChunks, WriterMisuseIsAnError) {

@@ -80,39 +80,53 @@ Status ChunkWriter::CutSegment() {
 }
 
 Result<uint64_t> ChunkWriter::Write(uint8_t encoding, std::span<const uint8_t> data) {
+  const ChunkData chunk{encoding, data};
+  uint64_t ref = 0;
+  if (Status s = WriteBatch({&chunk, 1}, &ref); !s.ok()) return Error(s.message());
+  return ref;
+}
+
+Status ChunkWriter::WriteBatch(std::span<const ChunkData> chunks, uint64_t* refs) {
   if (closed_) return Error("write chunk: writer for " + dir_ + " is closed");
   if (failed_) return Error("write chunk: an earlier write to " + dir_ + " failed");
-  uint8_t len[chunkenc::kMaxVarintLen64];
-  const size_t len_size = chunkenc::PutUvarint(len, data.size());
-  const uint64_t total = len_size + 1 + data.size() + 4;
-  if (!segment_.is_open() ||
-      (segment_size_ + total > segment_bytes_ && segment_size_ > kChunksHeaderSize)) {
+  // The estimate counts 5 bytes for a chunk count and for every length (their most as
+  // 32-bit uvarints), whatever their real size.
+  uint64_t estimate = 5;
+  for (const ChunkData& c : chunks) estimate += 5 + 1 + c.data.size() + 4;
+  if (!segment_.is_open() || segment_size_ > segment_bytes_ ||
+      (segment_size_ + estimate > segment_bytes_ && estimate <= segment_bytes_)) {
     if (Status s = CutSegment(); !s.ok()) {
       failed_ = true;
       return Error("write chunk: " + s.message());
     }
   }
-  if (segment_size_ + total > UINT32_MAX) {
-    failed_ = true;
-    return Error("write chunk: segment " + SegmentName(sequence_) + " would pass 4 GiB");
-  }
-  const uint64_t ref = (static_cast<uint64_t>(sequence_ - 1) << 32) | segment_size_;
-
-  buffer_.append(reinterpret_cast<const char*>(len), len_size);
-  buffer_.push_back(static_cast<char>(encoding));
-  uint32_t crc = Crc32cExtend(0, &encoding, 1);
-  crc = Crc32cExtend(crc, data.data(), data.size());
-  buffer_.append(reinterpret_cast<const char*>(data.data()), data.size());
-  PutBigEndian32(buffer_, crc);
-  segment_size_ += total;
-  bytes_written_ += total;
-  if (buffer_.size() >= kBufferBytes) {
-    if (Status s = FlushBuffer(); !s.ok()) {
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const std::span<const uint8_t> data = chunks[i].data;
+    const uint8_t encoding = chunks[i].encoding;
+    uint8_t len[chunkenc::kMaxVarintLen64];
+    const size_t len_size = chunkenc::PutUvarint(len, data.size());
+    const uint64_t total = len_size + 1 + data.size() + 4;
+    if (segment_size_ > UINT32_MAX) {  // the ref's offset has 32 bits
       failed_ = true;
-      return Error("write chunk: " + s.message());
+      return Error("write chunk: segment " + SegmentName(sequence_) + " passed 4 GiB");
+    }
+    refs[i] = (static_cast<uint64_t>(sequence_ - 1) << 32) | segment_size_;
+    buffer_.append(reinterpret_cast<const char*>(len), len_size);
+    buffer_.push_back(static_cast<char>(encoding));
+    uint32_t crc = Crc32cExtend(0, &encoding, 1);
+    crc = Crc32cExtend(crc, data.data(), data.size());
+    buffer_.append(reinterpret_cast<const char*>(data.data()), data.size());
+    PutBigEndian32(buffer_, crc);
+    segment_size_ += total;
+    bytes_written_ += total;
+    if (buffer_.size() >= kBufferBytes) {
+      if (Status s = FlushBuffer(); !s.ok()) {
+        failed_ = true;
+        return Error("write chunk: " + s.message());
+      }
     }
   }
-  return ref;
+  return Status::Ok();
 }
 
 Status ChunkWriter::Close() {

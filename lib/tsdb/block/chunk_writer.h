@@ -32,10 +32,20 @@ class ChunkWriter {
   // Closes without the final fsyncs if Close() was not called (a failed block is discarded).
   ~ChunkWriter();
 
-  // Appends one chunk (encoding 1 = XOR) and returns its reference. A new segment is cut
-  // when this chunk would take the current one past segment_bytes (a chunk larger than a
-  // whole segment still gets a segment of its own). Error after Close or a failed write.
+  // Appends one chunk (encoding 1 = XOR) and returns its reference: WriteBatch of one.
   Result<uint64_t> Write(uint8_t encoding, std::span<const uint8_t> data);
+
+  struct ChunkData {
+    uint8_t encoding;
+    std::span<const uint8_t> data;
+  };
+  // Appends chunks (a series' chunks, as Prometheus's compactor writes them) into one
+  // segment and stores their references in refs[0..chunks.size()). Cuts a new segment first
+  // when a conservative size estimate of the batch would take the current one past
+  // segment_bytes, unless the batch alone is bigger than that; the rule Prometheus follows,
+  // so that the same batches give byte-identical segments. Error after Close or a failed
+  // write (the writer is then unusable).
+  Status WriteBatch(std::span<const ChunkData> chunks, uint64_t* refs);
 
   // Flushes, fsyncs every segment, then the directory; closes. Idempotent.
   Status Close();
