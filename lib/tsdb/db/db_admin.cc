@@ -95,10 +95,16 @@ Status DB::CleanTombstones() {
       return Error("cleaning tombstones of block " + b->ulid() + ": " + result.error().message());
     }
     if (!*result) {
-      // Every sample was deleted: no successor names the block as its parent.
+      // Every sample was deleted: no successor names the block as its parent. Marked
+      // deletable first (a crash before the removal still drops it at the next open), then
+      // removed here: the reload reuses the open block, whose meta does not say deletable.
       block::BlockMeta m = b->meta();
       m.compaction.deletable = true;
       if (Status s = block::WriteMeta(b->dir(), m); !s.ok()) return s;
+      const std::string doomed = b->dir() + std::string(block::kTmpForDeletion);
+      if (Status s = fs::RenameDirDurably(b->dir(), doomed); !s.ok()) return s;
+      if (Status s = fs::RemoveAll(doomed); !s.ok()) return s;
+      spdlog::info("clean tombstones: block={} had nothing left, deleted", b->ulid());
     } else {
       spdlog::info("clean tombstones: block={} rewritten as {}", b->ulid(), (*result)->ulid);
     }
