@@ -2,12 +2,12 @@
 // sorting, scalar/vector conversion, absent.
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <numbers>
 #include <string>
 
 #include "lib/promql/engine/eval_error.h"
 #include "lib/promql/functions/function_impl.h"
+#include "lib/promql/functions/go_calendar.h"
 
 namespace tsdbd::promql {
 
@@ -212,49 +212,41 @@ void Absent(std::span<const Vector> args, const Call& call, int64_t, Vector& out
   out.push_back({AbsentLabels(call.args[0].get()), 0, 1});
 }
 
-// Date functions: of the argument's values (Unix seconds), or of the evaluation time.
-template <double (*F)(const std::tm&)>
+// Date functions: of the argument's values (Unix seconds), or of the evaluation time, with
+// Go's conversion and calendar as Prometheus computes them (see go_calendar.h).
+template <double (*F)(const GoCivilTime&)>
 void DateFn(std::span<const Vector> args, const Call&, int64_t ts, Vector& out) {
-  auto at = [](int64_t secs) {
-    std::tm tm{};
-    const time_t t = static_cast<time_t>(secs);
-    gmtime_r(&t, &tm);
-    return tm;
-  };
   if (args.empty()) {
-    out.push_back({Labels(), 0, F(at(ts / 1000))});
+    out.push_back({Labels(), 0, F(GoUnixUTC(ts / 1000))});
     return;
   }
   for (const Sample& s : args[0]) {
-    out.push_back({DropMetricName(s.metric), 0, F(at(static_cast<int64_t>(s.v)))});
+    out.push_back({DropMetricName(s.metric), 0, F(GoUnixUTC(GoFloatToInt64(s.v)))});
   }
 }
-double DayOfMonth(const std::tm& t) {
-  return t.tm_mday;
+double DayOfMonth(const GoCivilTime& t) {
+  return t.day;
 }
-double DayOfWeek(const std::tm& t) {
-  return t.tm_wday;
+double DayOfWeek(const GoCivilTime& t) {
+  return t.weekday;
 }
-double DayOfYear(const std::tm& t) {
-  return t.tm_yday + 1;
+double DayOfYear(const GoCivilTime& t) {
+  return t.year_day;
 }
-double Hour(const std::tm& t) {
-  return t.tm_hour;
+double Hour(const GoCivilTime& t) {
+  return t.hour;
 }
-double Minute(const std::tm& t) {
-  return t.tm_min;
+double Minute(const GoCivilTime& t) {
+  return t.minute;
 }
-double Month(const std::tm& t) {
-  return t.tm_mon + 1;
+double Month(const GoCivilTime& t) {
+  return t.month;
 }
-double Year(const std::tm& t) {
-  return t.tm_year + 1900;
+double Year(const GoCivilTime& t) {
+  return static_cast<double>(t.year);
 }
-double DaysInMonth(const std::tm& t) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const int y = t.tm_year + 1900;
-  if (t.tm_mon == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return kDays[t.tm_mon];
+double DaysInMonth(const GoCivilTime& t) {
+  return t.days_in_month;
 }
 
 // Native-histogram functions: float samples have no histogram, so nothing comes out.
