@@ -11,8 +11,9 @@ void CollectorWriter::BeginFamily(std::string_view name, std::string_view help, 
   if (std::find(declared_.begin(), declared_.end(), name) == declared_.end()) {
     ProgrammingError("collector wrote undeclared family " + std::string(name));
   }
-  if (type == MetricType::kHistogram) {
-    ProgrammingError("collector family " + std::string(name) + ": histograms not supported");
+  if (type == MetricType::kHistogram || type == MetricType::kSummary) {
+    ProgrammingError("collector family " + std::string(name) + ": " +
+                     std::string(MetricTypeName(type)) + " not supported");
   }
   for (std::size_t i = 0; i < families_.size(); ++i) {
     if (families_[i].name == name) {

@@ -55,8 +55,8 @@ class FamilyBase {
   std::vector<std::string> label_names_;
 };
 
-// T is Counter, Gauge or Histogram. Children live until Remove or the family's destruction;
-// the reference WithLabelValues returns stays valid until then.
+// T is Counter, Gauge, Histogram or Summary. Children live until Remove or the family's
+// destruction; the reference WithLabelValues returns stays valid until then.
 template <typename T>
 class Family final : public FamilyBase {
  public:
@@ -172,5 +172,6 @@ class Family final : public FamilyBase {
 using CounterFamily = Family<Counter>;
 using GaugeFamily = Family<Gauge>;
 using HistogramFamily = Family<Histogram>;
+using SummaryFamily = Family<Summary>;
 
 }  // namespace tsdbd::metrics

@@ -5,9 +5,9 @@
 
 namespace tsdbd::metrics {
 
-enum class MetricType { kCounter, kGauge, kHistogram, kUntyped };
+enum class MetricType { kCounter, kGauge, kHistogram, kSummary, kUntyped };
 
-// The word on the "# TYPE" line: "counter", "gauge", "histogram", "untyped".
+// The word on the "# TYPE" line: "counter", "gauge", "histogram", "summary", "untyped".
 constexpr std::string_view MetricTypeName(MetricType type) {
   switch (type) {
     case MetricType::kCounter:
@@ -16,6 +16,8 @@ constexpr std::string_view MetricTypeName(MetricType type) {
       return "gauge";
     case MetricType::kHistogram:
       return "histogram";
+    case MetricType::kSummary:
+      return "summary";
     case MetricType::kUntyped:
       return "untyped";
   }

@@ -77,10 +77,10 @@ void Registry::CheckNewName(std::string_view name) const {
 }
 
 void Registry::CheckLabelNames(std::string_view name, const std::vector<std::string>& label_names,
-                               bool histogram) const {
+                               std::string_view reserved) const {
   for (std::size_t i = 0; i < label_names.size(); ++i) {
     const std::string& l = label_names[i];
-    if (!IsUsableLabelName(l) || (histogram && l == "le")) {
+    if (!IsUsableLabelName(l) || (!reserved.empty() && l == reserved)) {
       ProgrammingError(std::string(name) + ": invalid label name \"" + l + "\"");
     }
     for (std::size_t j = 0; j < i; ++j) {
@@ -104,7 +104,10 @@ Family<T>& Registry::AddFamily(std::string name, std::string help, MetricType ty
                                std::vector<std::string> label_names, typename T::Options options) {
   std::lock_guard lock(mu_);
   CheckNewName(name);
-  CheckLabelNames(name, label_names, type == MetricType::kHistogram);
+  CheckLabelNames(name, label_names,
+                  type == MetricType::kHistogram ? "le"
+                  : type == MetricType::kSummary ? "quantile"
+                                                 : "");
   auto family = std::make_unique<Family<T>>(name, std::move(help), type, std::move(label_names),
                                             std::move(options));
   Family<T>& ref = *family;
@@ -143,6 +146,31 @@ HistogramFamily& Registry::AddHistogramFamily(std::string name, std::string help
   Histogram::Options options{CheckBuckets(name, std::move(buckets))};
   return AddFamily<Histogram>(std::move(name), std::move(help), MetricType::kHistogram,
                               std::move(label_names), std::move(options));
+}
+
+Summary& Registry::AddSummary(std::string name, std::string help, std::vector<double> quantiles,
+                              Summary::Clock::duration max_age, int age_buckets) {
+  return AddSummaryFamily(std::move(name), std::move(help), {}, std::move(quantiles), max_age,
+                          age_buckets)
+      .WithLabelValues({});
+}
+
+SummaryFamily& Registry::AddSummaryFamily(std::string name, std::string help,
+                                          std::vector<std::string> label_names,
+                                          std::vector<double> quantiles,
+                                          Summary::Clock::duration max_age, int age_buckets) {
+  if (!ValidateQuantiles(quantiles)) {
+    ProgrammingError(name + ": summary quantiles must be increasing, in [0, 1]");
+  }
+  if (max_age <= Summary::Clock::duration::zero() || age_buckets < 1) {
+    ProgrammingError(name + ": summary max age must be positive, age buckets at least 1");
+  }
+  Summary::Options options;
+  options.quantiles = std::make_shared<const std::vector<double>>(std::move(quantiles));
+  options.max_age = max_age;
+  options.age_buckets = age_buckets;
+  return AddFamily<Summary>(std::move(name), std::move(help), MetricType::kSummary,
+                            std::move(label_names), std::move(options));
 }
 
 Registration Registry::AddFunc(std::string name, std::string help, MetricType type,

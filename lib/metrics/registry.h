@@ -22,6 +22,7 @@
 #include "lib/metrics/family.h"
 #include "lib/metrics/gauge.h"
 #include "lib/metrics/histogram.h"
+#include "lib/metrics/summary.h"
 
 namespace tsdbd::metrics {
 
@@ -60,9 +61,14 @@ class Registry {
   Gauge& AddGauge(std::string name, std::string help);
   Histogram& AddHistogram(std::string name, std::string help,
                           std::vector<double> buckets = DefaultBuckets());
+  // quantiles: see Summary::Options; max_age and age_buckets as the Go client's MaxAge and
+  // AgeBuckets (10m and 5 unless given).
+  Summary& AddSummary(std::string name, std::string help, std::vector<double> quantiles,
+                      Summary::Clock::duration max_age = kDefaultSummaryMaxAge,
+                      int age_buckets = kDefaultSummaryAgeBuckets);
 
-  // Families with label names (valid, distinct, not "le" for histograms); children are made
-  // by WithLabelValues.
+  // Families with label names (valid, distinct, not "le" for histograms nor "quantile" for
+  // summaries); children are made by WithLabelValues.
   CounterFamily& AddCounterFamily(std::string name, std::string help,
                                   std::vector<std::string> label_names);
   GaugeFamily& AddGaugeFamily(std::string name, std::string help,
@@ -70,6 +76,11 @@ class Registry {
   HistogramFamily& AddHistogramFamily(std::string name, std::string help,
                                       std::vector<std::string> label_names,
                                       std::vector<double> buckets = DefaultBuckets());
+  SummaryFamily& AddSummaryFamily(std::string name, std::string help,
+                                  std::vector<std::string> label_names,
+                                  std::vector<double> quantiles,
+                                  Summary::Clock::duration max_age = kDefaultSummaryMaxAge,
+                                  int age_buckets = kDefaultSummaryAgeBuckets);
 
   // A metric whose value fn returns at scrape time, on the scraping thread, with the
   // Registry's lock held (fn must not call into this Registry).
@@ -93,8 +104,9 @@ class Registry {
 
   // Aborts unless name is a valid metric name not yet taken. Requires mu_.
   void CheckNewName(std::string_view name) const;
+  // reserved: the label name the type adds ("le", "quantile"), or empty.
   void CheckLabelNames(std::string_view name, const std::vector<std::string>& label_names,
-                       bool histogram) const;
+                       std::string_view reserved) const;
   static std::shared_ptr<const std::vector<double>> CheckBuckets(std::string_view name,
                                                                  std::vector<double> buckets);
   template <typename T>

@@ -118,4 +118,15 @@ void AppendMetricText(std::string& out, std::string_view name, std::span<const L
   AppendSample(out, name, "_count", labels, static_cast<double>(s.count));
 }
 
+void AppendMetricText(std::string& out, std::string_view name, std::span<const LabelRef> labels,
+                      const Summary& summary) {
+  Summary::Snapshot s = summary.Read();
+  std::span<const double> quantiles = summary.quantiles();
+  for (std::size_t i = 0; i < quantiles.size(); ++i) {
+    AppendSampleWithBound(out, name, "", labels, "quantile", quantiles[i], s.values[i]);
+  }
+  AppendSample(out, name, "_sum", labels, s.sum);
+  AppendSample(out, name, "_count", labels, static_cast<double>(s.count));
+}
+
 }  // namespace tsdbd::metrics

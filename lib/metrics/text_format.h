@@ -9,6 +9,7 @@
 #include "lib/metrics/gauge.h"
 #include "lib/metrics/histogram.h"
 #include "lib/metrics/metric_type.h"
+#include "lib/metrics/summary.h"
 
 namespace tsdbd::metrics {
 
@@ -45,5 +46,9 @@ void AppendMetricText(std::string& out, std::string_view name, std::span<const L
 // Cumulative _bucket lines with le last ("0.005" ... "+Inf"), then _sum and _count.
 void AppendMetricText(std::string& out, std::string_view name, std::span<const LabelRef> labels,
                       const Histogram& histogram);
+// One line per quantile with quantile last ("0.5"; NaN while the window is empty), then _sum
+// and _count.
+void AppendMetricText(std::string& out, std::string_view name, std::span<const LabelRef> labels,
+                      const Summary& summary);
 
 }  // namespace tsdbd::metrics
