@@ -3,9 +3,9 @@
 namespace tsdbd::scrape {
 
 ScrapeMetrics::ScrapeMetrics(metrics::Registry& r)
-    : interval_length(r.AddHistogramFamily("prometheus_target_interval_length_seconds",
-                                           "Actual intervals between scrapes.", {"interval"},
-                                           {0.01, 0.1, 1, 5, 10, 15, 30, 60, 120, 300, 600})),
+    : interval_length(r.AddSummaryFamily("prometheus_target_interval_length_seconds",
+                                         "Actual intervals between scrapes.", {"interval"},
+                                         {0.01, 0.05, 0.5, 0.9, 0.99})),
       pool_targets(r.AddGaugeFamily("prometheus_target_scrape_pool_targets",
                                     "Current number of targets in this scrape pool.",
                                     {"scrape_job"})),
