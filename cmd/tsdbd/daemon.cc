@@ -30,7 +30,7 @@
 #include "lib/http/api/work_pool.h"
 #include "lib/promql/engine/engine.h"
 #include "lib/tsdb/dir_lock.h"
-#include "lib/tsdb/head/head.h"
+#include "lib/tsdb/db/db.h"
 
 namespace tsdbd {
 namespace {
@@ -138,21 +138,23 @@ Status Daemon::Start() {
 
 Status Daemon::OpenStorage() {
   const auto started = std::chrono::steady_clock::now();
-  tsdb::HeadOptions options;
-  options.chunk_range_ms = flags_.min_block_duration.count();
-  options.wal_dir = (std::filesystem::path(flags_.storage_path) / "wal").string();
-  options.wal_options.compress = flags_.wal_compression;
-  auto head = tsdb::Head::Open(options);
-  if (!head.ok()) return Error("opening storage failed: " + head.error().message());
-  head_ = std::move(*head);
-  const tsdb::HeadReplayStats& replay = head_->replay_stats();
-  spdlog::info("WAL replay completed in {:.3f}s: {} series, {} samples{}",
+  tsdb::DbOptions options;
+  options.dir = flags_.storage_path;
+  options.min_block_duration_ms = flags_.min_block_duration.count();
+  options.max_block_duration_ms = flags_.max_block_duration.count();
+  options.retention_ms = flags_.retention_time.count();
+  options.retention_bytes = flags_.retention_size;
+  options.wal_compression = flags_.wal_compression;
+  auto db = tsdb::DB::Open(options);
+  if (!db.ok()) return Error("opening storage failed: " + db.error().message());
+  db_ = std::move(*db);
+  const tsdb::HeadReplayStats& replay = db_->head().replay_stats();
+  spdlog::info("TSDB started in {:.3f}s: {} blocks; WAL replay: {} series, {} samples{}",
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-               replay.series, replay.samples,
+               db_->Blocks().size(), replay.series, replay.samples,
                replay.corruption.empty() ? "" : " (repaired: " + replay.corruption + ")");
-  tsdb_metrics_ =
-      AddTsdbMetrics(metrics::DefaultRegistry(), *head_, flags_.retention_size);
-  storage_.Set(head_.get());
+  tsdb_metrics_ = AddTsdbMetrics(metrics::DefaultRegistry(), *db_);
+  storage_.Set(db_.get());
   return Status::Ok();
 }
 
@@ -184,9 +186,9 @@ Status Daemon::ApplyToSubsystems(const config::Config& cfg) {
 void Daemon::CloseStorage() {
   storage_.Set(nullptr);
   tsdb_metrics_.Reset();
-  if (head_) {
-    if (Status s = head_->Close(); !s.ok()) spdlog::error("Closing storage: {}", s.message());
-    head_.reset();
+  if (db_) {
+    if (Status s = db_->Close(); !s.ok()) spdlog::error("Closing storage: {}", s.message());
+    db_.reset();
   }
 }
 
@@ -223,7 +225,7 @@ void Daemon::AddRoutes(http::Router& router) {
       .flags = flags_.as_strings,
       .config_yaml = [this] { return ConfigYaml(); },
       .runtime_info = [this] { return RuntimeInfo(); },
-      .tsdb_status = [this] { return http::api::TsdbStatus(*head_); },
+      .tsdb_status = [this] { return http::api::TsdbStatus(db_->head()); },
   });
 }
 

@@ -37,8 +37,8 @@ class Router;
 class Server;
 }
 namespace tsdb {
+class DB;
 class DirLock;
-class Head;
 }
 namespace promql {
 class Engine;
@@ -77,7 +77,7 @@ class Daemon {
   std::string ConfigYaml() const;
   // /api/v1/status/runtimeinfo's data.
   boost::json::object RuntimeInfo() const;
-  // Replays the WAL and opens the head in the data directory.
+  // Opens the blocks and the head (replaying the WAL) of the data directory.
   Status OpenStorage();
   // Starts service discovery and scraping on the config in force.
   Status StartScraping();
@@ -90,8 +90,8 @@ class Daemon {
   const SystemTime start_time_;
   std::unique_ptr<SelfMetrics> metrics_;
   std::unique_ptr<tsdb::DirLock> dir_lock_;
-  std::unique_ptr<tsdb::Head> head_;
-  DeferredStorage<tsdb::Head> storage_;  // what the routes read and write
+  std::unique_ptr<tsdb::DB> db_;
+  DeferredStorage<tsdb::DB> storage_;  // what the routes read and write
   metrics::Registration tsdb_metrics_;
   std::unique_ptr<promql::Engine> engine_;
   std::unique_ptr<http::api::WorkPool> query_pool_;

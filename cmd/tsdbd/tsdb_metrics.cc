@@ -1,6 +1,10 @@
 #include "cmd/tsdbd/tsdb_metrics.h"
 
+#include <atomic>
 #include <limits>
+#include <vector>
+
+#include "lib/metrics/histogram.h"
 
 namespace tsdbd {
 namespace {
@@ -17,8 +21,11 @@ double MaxTimeOrEmpty(const tsdb::HeadStats& s) {
 
 }  // namespace
 
-metrics::Registration AddTsdbMetrics(metrics::Registry& registry, const tsdb::Head& head,
-                                     int64_t retention_limit_bytes) {
+metrics::Registration AddTsdbMetrics(metrics::Registry& registry, tsdb::DB& db) {
+  metrics::Histogram& durations =
+      registry.AddHistogram("prometheus_tsdb_compaction_duration_seconds",
+                            "Duration of compaction runs", metrics::ExponentialBuckets(1, 2, 14));
+  db.SetCompactionObserver([&durations](double seconds) { durations.Observe(seconds); });
   return registry.AddCollector(
       {"prometheus_tsdb_head_series", "prometheus_tsdb_head_series_created_total",
        "prometheus_tsdb_head_series_removed_total", "prometheus_tsdb_head_chunks",
@@ -31,9 +38,17 @@ metrics::Registration AddTsdbMetrics(metrics::Registry& registry, const tsdb::He
        "prometheus_tsdb_retention_limit_bytes", "prometheus_tsdb_wal_page_flushes_total",
        "prometheus_tsdb_wal_completed_pages_total", "prometheus_tsdb_wal_truncations_total",
        "prometheus_tsdb_wal_truncations_failed_total", "prometheus_tsdb_wal_writes_failed_total",
-       "prometheus_tsdb_wal_segment_current", "prometheus_tsdb_wal_corruptions_total"},
-      [&head, retention_limit_bytes](metrics::CollectorWriter& w) {
+       "prometheus_tsdb_wal_segment_current", "prometheus_tsdb_wal_corruptions_total",
+       "prometheus_tsdb_storage_blocks_bytes", "prometheus_tsdb_compactions_total",
+       "prometheus_tsdb_compactions_failed_total", "prometheus_tsdb_compactions_triggered_total",
+       "prometheus_tsdb_vertical_compactions_total", "prometheus_tsdb_head_truncations_total",
+       "prometheus_tsdb_head_truncations_failed_total", "prometheus_tsdb_reloads_total",
+       "prometheus_tsdb_reloads_failures_total", "prometheus_tsdb_time_retentions_total",
+       "prometheus_tsdb_size_retentions_total"},
+      [&db](metrics::CollectorWriter& w) {
+        const tsdb::Head& head = db.head();
         const tsdb::HeadStats s = head.Stats();
+        const std::vector<tsdb::block::BlockPtr> blocks = db.Blocks();
         w.AddGauge("prometheus_tsdb_head_series", "Total number of series in the head block.",
                    static_cast<double>(s.num_series));
         w.AddCounter("prometheus_tsdb_head_series_created_total",
@@ -76,17 +91,59 @@ metrics::Registration AddTsdbMetrics(metrics::Registry& registry, const tsdb::He
                    "Minimum time bound of the head block.", min_time / 1000);
         w.AddGauge("prometheus_tsdb_head_max_time_seconds", "Maximum timestamp of the head block.",
                    max_time / 1000);
+        const double lowest =
+            blocks.empty() ? min_time : static_cast<double>(blocks.front()->MinTime());
         w.AddGauge("prometheus_tsdb_lowest_timestamp",
                    "Lowest timestamp value stored in the database. The unit is decided by the "
                    "library consumer.",
-                   min_time);
+                   lowest);
         w.AddGauge("prometheus_tsdb_lowest_timestamp_seconds",
-                   "Lowest timestamp value stored in the database.", min_time / 1000);
-        w.AddGauge("prometheus_tsdb_blocks_loaded", "Number of currently loaded data blocks", 0);
+                   "Lowest timestamp value stored in the database.", lowest / 1000);
+        w.AddGauge("prometheus_tsdb_blocks_loaded", "Number of currently loaded data blocks",
+                   static_cast<double>(blocks.size()));
+        uint64_t block_bytes = 0;
+        for (const tsdb::block::BlockPtr& b : blocks) block_bytes += b->Size();
+        w.AddGauge("prometheus_tsdb_storage_blocks_bytes",
+                   "The number of bytes that are currently used for local storage by all blocks.",
+                   static_cast<double>(block_bytes));
         w.AddGauge("prometheus_tsdb_retention_limit_bytes",
                    "Max number of bytes to be retained in the tsdb blocks, configured 0 means "
                    "disabled",
-                   static_cast<double>(retention_limit_bytes));
+                   static_cast<double>(db.options().retention_bytes));
+        const tsdb::DbCounters& c = db.counters();
+        auto counter = [&w](std::string_view name, std::string_view help,
+                            const std::atomic<uint64_t>& v) {
+          w.AddCounter(name, help, static_cast<double>(v.load(std::memory_order_relaxed)));
+        };
+        counter("prometheus_tsdb_compactions_total",
+                "Total number of compactions that were executed for the partition.",
+                c.compactions);
+        counter("prometheus_tsdb_compactions_failed_total",
+                "Total number of compactions that failed for the partition.",
+                c.compactions_failed);
+        counter("prometheus_tsdb_compactions_triggered_total",
+                "Total number of triggered compactions for the partition.",
+                c.compactions_triggered);
+        counter("prometheus_tsdb_vertical_compactions_total",
+                "Total number of compactions done on overlapping blocks.",
+                c.vertical_compactions);
+        counter("prometheus_tsdb_head_truncations_total",
+                "Total number of head truncations attempted.", c.head_truncations);
+        counter("prometheus_tsdb_head_truncations_failed_total",
+                "Total number of head truncations that failed.", c.head_truncations_failed);
+        counter("prometheus_tsdb_reloads_total",
+                "Number of times the database reloaded block data from disk.", c.reloads);
+        counter("prometheus_tsdb_reloads_failures_total",
+                "Number of times the database failed to reloadBlocks block data from disk.",
+                c.reloads_failed);
+        counter("prometheus_tsdb_time_retentions_total",
+                "The number of times that blocks were deleted because the maximum time limit "
+                "was exceeded.",
+                c.time_retentions);
+        counter("prometheus_tsdb_size_retentions_total",
+                "The number of times that blocks were deleted because the maximum number of "
+                "bytes was exceeded.",
+                c.size_retentions);
         w.AddCounter("prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions.",
                      head.replay_stats().corruption.empty() ? 0 : 1);
         if (const auto wal = head.WalStats()) {

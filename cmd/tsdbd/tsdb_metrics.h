@@ -1,14 +1,15 @@
-// The prometheus_tsdb_* metrics of the head, read from it at each scrape of /metrics.
+// The prometheus_tsdb_* metrics of the database (head, WAL, blocks, compaction, retention),
+// read from it at each scrape of /metrics.
 #pragma once
 
 #include "lib/metrics/registry.h"
-#include "lib/tsdb/head/head.h"
+#include "lib/tsdb/db/db.h"
 
 namespace tsdbd {
 
-// Registers the collector in `registry`; it reads `head`, which must outlive the returned
-// registration.
-metrics::Registration AddTsdbMetrics(metrics::Registry& registry, const tsdb::Head& head,
-                                     int64_t retention_limit_bytes);
+// Registers the collector in `registry`; it reads `db`, which must outlive the returned
+// registration. Also registers the compaction duration histogram, which `db` feeds: once
+// per registry.
+metrics::Registration AddTsdbMetrics(metrics::Registry& registry, tsdb::DB& db);
 
 }  // namespace tsdbd

@@ -14,7 +14,8 @@ namespace tsdbd::testing {
 class TsdbdProcess {
  public:
   // Starts `binary` with --web.listen-address=127.0.0.1:<free port>,
-  // --storage.tsdb.path=<dir>/data and --config.file=<config_path>, then `extra_args`.
+  // --storage.tsdb.path=<dir>/data (unless extra_args name another, which then outlives the
+  // process) and --config.file=<config_path>, then `extra_args`.
   TsdbdProcess(const std::string& binary, const std::string& config_path,
                std::vector<std::string> extra_args = {});
 
