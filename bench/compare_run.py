@@ -113,6 +113,12 @@ def proc_status_kib(pid, key):
     return 0
 
 
+def loadavg():
+    """The 1-minute load average: other work on the machine skews every figure."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
 def dir_bytes(path):
     total = 0
     for root, _dirs, files in os.walk(path):
@@ -297,6 +303,7 @@ def ingest_run(name, binary, args, workdir, config, base_port, interval_s):
         rss_trace.append((round(time.monotonic() - t0, 1), proc_status_kib(pid, "VmRSS")))
     cpu1, lg1 = cpu_seconds(pid), loadgen_stats(base_port)[0]
     wall = time.monotonic() - t0
+    load_end = loadavg()
     appended1 = scrape_metric(srv.port, "prometheus_tsdb_head_samples_appended_total")
     if appended1 is None:
         raise BenchError(f"{name} has no prometheus_tsdb_head_samples_appended_total")
@@ -307,6 +314,7 @@ def ingest_run(name, binary, args, workdir, config, base_port, interval_s):
     now = time.time()
     log(f"{name}: {appended1 - appended0:.0f} samples in {wall:.0f}s; queries")
     qres = run_queries(srv, queries("ingest", now - wall, now, interval_s), args.query_runs)
+    load_q = loadavg()
     srv.stop()
     data_bytes = dir_bytes(data)
     log(f"{name}: restarting on its data")
@@ -328,6 +336,7 @@ def ingest_run(name, binary, args, workdir, config, base_port, interval_s):
         "data_dir_bytes_per_sample": data_bytes / appended1 if appended1 else None,
         "restart_to_ready_seconds": restart_s, "restart_rss_kib": restart_rss,
         "loadgen_cpu_seconds": lg1 - lg0, "queries": qres, "rss_trace": rss_trace,
+        "loadavg_end_of_window": load_end, "loadavg_after_queries": load_q,
     }
 
 
@@ -353,13 +362,14 @@ def queries_run(name, binary, args, workdir, config, src_data, span_s, step, dat
     head_series = scrape_metric(srv.port, "prometheus_tsdb_head_series") or 0
     rss, hwm = proc_status_kib(pid, "VmRSS"), proc_status_kib(pid, "VmHWM")
     log(f"{name}: ready after {ready_s:.1f}s, settled {settle_s:.0f}s; queries")
+    load_before = loadavg()
     qres = run_queries(srv, queries("replay", data_end - span_s, data_end, step), args.query_runs)
     srv.stop()
     blocks = sorted(d for d in os.listdir(data) if len(d) == 26)
     return {"replay_to_ready_seconds": ready_s, "settle_seconds": settle_s,
             "head_series": head_series, "rss_kib": rss, "rss_peak_kib": hwm,
             "blocks_after_start": len(blocks), "data_dir_bytes": dir_bytes(data),
-            "queries": qres}
+            "queries": qres, "loadavg_before_queries": load_before, "loadavg_after_queries": loadavg()}
 
 
 def ratio(a, b):
@@ -374,7 +384,11 @@ def fmt(v, unit="", digits=2):
 
 def markdown(res):
     t, p, meta = res["tsdbd"], res["prometheus"], res["meta"]
-    lines = [f"### {meta['title']}", "", "| | tsdbd | Prometheus 2.42 | tsdbd / Prometheus |",
+    m = meta["machine"]
+    lines = [f"### {meta['title']}", "",
+             f"tsdbd {meta['tsdbd_commit']} vs Prometheus 2.42; {m['nproc']} CPUs ({m['cpu']}), "
+             f"{m['mem_gib']} GiB; {meta['date']}.", "",
+             "| | tsdbd | Prometheus 2.42 | tsdbd / Prometheus |",
              "|---|---|---|---|"]
 
     def row(label, key, unit="", digits=2, scale=1.0):
@@ -396,6 +410,8 @@ def markdown(res):
         row("data dir bytes per sample", "data_dir_bytes_per_sample", "", 2)
         row("restart to /-/ready (s)", "restart_to_ready_seconds", "", 2)
         row("loadgen CPU seconds in the window", "loadgen_cpu_seconds", "", 2)
+        row("machine load average at the end of the window", "loadavg_end_of_window", "", 2)
+        row("machine load average after the queries", "loadavg_after_queries", "", 2)
     else:
         row("WAL replay to /-/ready (s)", "replay_to_ready_seconds", "", 1)
         row("start-up work after ready until idle (s)", "settle_seconds", "", 0)
@@ -403,6 +419,8 @@ def markdown(res):
         row("RSS after start (MiB)", "rss_kib", "", 1, 1 / 1024)
         row("RSS peak, VmHWM (MiB)", "rss_peak_kib", "", 1, 1 / 1024)
         row("blocks after start", "blocks_after_start", "", 0)
+        row("machine load average before the queries", "loadavg_before_queries", "", 2)
+        row("machine load average after the queries", "loadavg_after_queries", "", 2)
     lines += ["", f"Query latency, {meta['query_runs']} runs each after one warm-up (ms):", "",
               "| query | tsdbd median | tsdbd p90 | Prometheus median | Prometheus p90 | median ratio | result size (t / p) |"
               + (" same result |" if meta["mode"] == "queries" else ""),
@@ -451,6 +469,23 @@ def proc_meminfo_kib(key):
     return 0
 
 
+def tsdbd_source_rev(build):
+    """The revision tsdbd was built from: the build dir's source tree's git HEAD, or the
+    SOURCE_REVISION file an exported (git archive) snapshot carries."""
+    src = None
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            for line in f:
+                if line.startswith("CMAKE_HOME_DIRECTORY:"):
+                    src = line.split("=", 1)[1].strip()
+    except OSError:
+        return "?"
+    if src and os.path.exists(os.path.join(src, "SOURCE_REVISION")):
+        with open(os.path.join(src, "SOURCE_REVISION")) as f:
+            return f.read().strip()
+    return git_rev(src) if src else "?"
+
+
 def git_rev(repo):
     try:
         rev = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -478,7 +513,6 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work dir (data dirs, logs)")
     args = ap.parse_args()
 
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     tsdbd = os.path.join(args.build, "cmd/tsdbd/tsdbd")
     for b in (tsdbd, args.prometheus):
         if not os.access(b, os.X_OK):
@@ -487,7 +521,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="tsdbd-compare-")
     log(f"work dir {workdir}")
     interval_s = parse_duration(args.scrape_interval)
-    meta = {"machine": machine(), "tsdbd_commit": git_rev(repo), "series": args.series,
+    meta = {"machine": machine(), "tsdbd_commit": tsdbd_source_rev(args.build), "series": args.series,
             "query_runs": args.query_runs, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
         if args.queries_only:
