@@ -257,6 +257,36 @@ TEST_F(EngineTest, TooManySamples) {
   EXPECT_TRUE(small.Instant(storage_, **e, 0).ok());
 }
 
+// absent_over_time drops the metric names of its input but does not check them for
+// duplicates (Prometheus checks only after its absent branch); other range functions do.
+TEST_F(EngineTest, AbsentOverTimeIgnoresDuplicateLabelsets) {
+  Add(Labels{{"__name__", "x"}, {"j", "1"}}, 0, kMin, {1, 1});
+  Add(Labels{{"__name__", "y"}, {"j", "1"}}, 0, kMin, {1, 1});
+  EXPECT_EQ(Instant("absent_over_time({__name__=~\"x|y\"}[5m])", kMin), "");
+  EXPECT_EQ(Instant("count_over_time({__name__=~\"x|y\"}[5m])", kMin),
+            "ERR execution: vector cannot contain metrics with the same labelset");
+  EXPECT_EQ(Instant("absent_over_time({__name__=~\"z|w\"}[5m])", kMin), "{} 1\n");
+}
+
+// The points of a subquery stay counted while the function slides windows over them (also
+// counted); afterwards only the function's output is.
+TEST_F(EngineTest, TooManySamplesCountsSubqueryAndWindows) {
+  Add(Labels{{"__name__", "m"}}, 0, 1000, std::vector<double>(200, 1));
+  auto run = [&](const std::string& q, int64_t max_samples) {
+    EngineOptions opts;
+    opts.max_samples = max_samples;
+    auto e = ParseExpr(q);
+    EXPECT_TRUE(e.ok()) << q;
+    return e.ok() && Engine(opts).Instant(storage_, **e, 199'000).ok();
+  };
+  // 50 subquery points, a 50-point window and one output.
+  EXPECT_TRUE(run("sum_over_time(m[49s:1s])", 101));
+  EXPECT_FALSE(run("sum_over_time(m[50s:1s])", 101));
+  // The left side's output (one point) is all that is left of it for the right side.
+  EXPECT_FALSE(run("sum_over_time(m[49s:1s]) + sum_over_time(m[49s:1s])", 101));
+  EXPECT_TRUE(run("sum_over_time(m[49s:1s]) + sum_over_time(m[49s:1s])", 102));
+}
+
 TEST_F(EngineTest, CancelAndTimeout) {
   for (int i = 0; i < 200; ++i) {
     Add(Labels{{"__name__", "m"}, {"i", std::to_string(i)}}, 0, kMin, std::vector<double>(100, 1));

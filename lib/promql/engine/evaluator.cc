@@ -79,6 +79,14 @@ bool ContainsSameLabelset(const Vector& v) {
   return false;
 }
 
+namespace {
+
+[[noreturn]] void ThrowTooManySamples() {
+  ThrowExecution("query processing would load too many samples into memory in query execution");
+}
+
+}  // namespace
+
 void QueryState::CheckDone(bool force) {
   if (!force && (++checks & 63) != 0) return;
   if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
@@ -91,8 +99,12 @@ void QueryState::CheckDone(bool force) {
 
 void QueryState::AddSamples(int64_t n) {
   current_samples += n;
+  CheckSamples();
+}
+
+void QueryState::CheckSamples() const {
   if (current_samples > options->max_samples) {
-    ThrowExecution("query processing would load too many samples into memory in query execution");
+    ThrowTooManySamples();
   }
 }
 
@@ -385,8 +397,12 @@ Matrix Evaluator::RangeEval(std::span<const Expr* const> args, const StepFn& fn,
   std::unordered_map<uint64_t, size_t> index;
   const bool instant = start_ == end_;
   int64_t total = 0;
+  // Prometheus counts the arguments' matrices, plus at each step the samples it gathers
+  // into the step's input vectors and the outputs of the steps so far.
+  const int64_t args_held = q_->current_samples;
   for (int64_t ts = start_; ts <= end_; ts += interval_) {
     q_->CheckDone();
+    int64_t inputs = 0;
     for (size_t i = 0; i < n; ++i) {
       StepArg& a = step_args[i];
       a.samples.clear();
@@ -400,13 +416,16 @@ Matrix Evaluator::RangeEval(std::span<const Expr* const> args, const StepFn& fn,
           a.series.push_back(static_cast<uint32_t>(si));
         }
       }
+      inputs += static_cast<int64_t>(a.samples.size());
     }
+    q_->current_samples = args_held + total + inputs;
+    q_->CheckSamples();
     out.clear();
     fn(step_args, ts, out);
     if (ContainsSameLabelset(out))
       ThrowExecution("vector cannot contain metrics with the same labelset");
     total += static_cast<int64_t>(out.size());
-    if (q_->current_samples + total > q_->options->max_samples) q_->AddSamples(total);
+    q_->AddSamples(static_cast<int64_t>(out.size()));
     if (instant) {
       for (Sample& s : out) result.push_back({std::move(s.metric), {{ts, s.v}}});
       break;
@@ -430,9 +449,11 @@ Matrix Evaluator::EvalCall(const Call& c) {
   if (name == "timestamp") {
     const Expr* a = Unparen(c.args[0].get());
     if (a->kind == ExprKind::kVectorSelector) {
+      const int64_t before = q_->current_samples;
       Matrix m = EvalVectorSelector(static_cast<const VectorSelector&>(*a), true);
       if (ContainsSameLabelset(m))
         ThrowExecution("vector cannot contain metrics with the same labelset");
+      CheckTimestampSamples(m, before);
       return m;
     }
   }
@@ -468,12 +489,11 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
   int64_t range;
   std::vector<Labels> labels;
   std::vector<std::unique_ptr<PointSource>> sources;
-  int64_t held = 0;
+  int64_t sub_held = 0;  // a subquery's points, counted until the call is done
   if (marg->kind == ExprKind::kSubquery) {
     const auto& sq = static_cast<const SubqueryExpr&>(*marg);
-    const int64_t before = q_->current_samples;
     sub = EvalSubquery(sq);
-    held = q_->current_samples - before;
+    for (const Series& s : sub) sub_held += static_cast<int64_t>(s.points.size());
     at = &sq.at;
     offset = sq.offset;
     range = ToMillis(sq.range);
@@ -491,7 +511,8 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
       sources.push_back(std::make_unique<IteratorSource>(s->Iterator()));
     }
   }
-  // The scalar arguments, evaluated over the steps.
+  // The scalar arguments, evaluated over the steps. As in Prometheus, their points stay
+  // counted after the call.
   std::vector<std::vector<double>> params;
   for (size_t i = 0; i < c.args.size(); ++i) {
     if (i == matrix_arg) continue;
@@ -505,9 +526,14 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
   }
   const bool keep_name = name == "last_over_time";
   Matrix out;
-  int64_t total = 0;
+  // Prometheus counts the points of the window in memory (one series at a time: a series'
+  // window is released before the next one's is read) and each series' output once all
+  // its steps are done, while its last window is still held.
+  int64_t window_held = 0;
   for (size_t si = 0; si < sources.size(); ++si) {
     q_->CheckDone();
+    q_->current_samples -= window_held;
+    window_held = 0;
     Window w(sources[si].get());
     Series ss;
     RangeWindow rw;
@@ -517,6 +543,10 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
       const int64_t maxt = RefTime(*at, offset, ts);
       const int64_t mint = maxt - range;
       auto pts = w.Advance(mint, maxt);
+      const int64_t held = static_cast<int64_t>(pts.size());
+      q_->current_samples += held - window_held;
+      window_held = held;
+      q_->CheckSamples();
       if (pts.empty()) continue;
       rw.points = pts;
       rw.eval_ts = ts;
@@ -527,14 +557,11 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
       if (fn(rw, &v)) ss.points.push_back({ts, v});
     }
     if (ss.points.empty()) continue;
-    total += static_cast<int64_t>(ss.points.size());
     q_->AddSamples(static_cast<int64_t>(ss.points.size()));
     ss.metric = keep_name ? labels[si] : DropMetricName(labels[si]);
     out.push_back(std::move(ss));
   }
-  q_->current_samples -= held;
-  if (ContainsSameLabelset(out))
-    ThrowExecution("vector cannot contain metrics with the same labelset");
+  q_->current_samples -= window_held + sub_held;
   if (name == "absent_over_time") {
     const size_t steps = static_cast<size_t>(NumSteps());
     std::vector<bool> found(steps, false);
@@ -564,7 +591,26 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
     m.push_back(std::move(s));
     return m;
   }
+  if (ContainsSameLabelset(out))
+    ThrowExecution("vector cannot contain metrics with the same labelset");
   return out;
+}
+
+// Prometheus evaluates timestamp(selector) step by step, counting each step's selected
+// samples twice (the selector's vector and the function's output) on top of the outputs of
+// the steps before.
+void Evaluator::CheckTimestampSamples(const Matrix& m, int64_t before) const {
+  std::vector<int64_t> per_step(static_cast<size_t>(NumSteps()), 0);
+  for (const Series& s : m) {
+    for (const Point& p : s.points) ++per_step[static_cast<size_t>((p.t - start_) / interval_)];
+  }
+  int64_t held = before;
+  for (int64_t n : per_step) {
+    if (held + 2 * n > q_->options->max_samples) {
+      ThrowTooManySamples();
+    }
+    held += n;
+  }
 }
 
 }  // namespace tsdbd::promql

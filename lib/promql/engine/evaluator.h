@@ -36,6 +36,8 @@ struct QueryState {
   void CheckDone(bool force = false);
   // Accounts for `n` more points held; throws when over max_samples.
   void AddSamples(int64_t n);
+  // Throws when more than max_samples points are held.
+  void CheckSamples() const;
 };
 
 // The per-step view of one argument: the samples of series that have a point at the step,
@@ -75,6 +77,9 @@ class Evaluator {
   Matrix EvalAggregate(const AggregateExpr& a);
   Matrix EvalCall(const Call& c);
   Matrix EvalRangeCall(const Call& c, size_t matrix_arg);
+  // Throws when timestamp(selector)'s result `m`, evaluated with `before` points held,
+  // was over max_samples at some step as Prometheus counts it.
+  void CheckTimestampSamples(const Matrix& m, int64_t before) const;
   // The time a selector with these modifiers reads at for evaluation time ts.
   int64_t RefTime(const AtModifier& at, Duration offset, int64_t ts) const;
   const std::vector<std::shared_ptr<const storage::Series>>& Selected(const VectorSelector& vs);
