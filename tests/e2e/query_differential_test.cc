@@ -128,6 +128,25 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
+// Where tsdbd holds the data: all in the head (as Prometheus does here), or mostly in
+// blocks that it cuts from the replayed head at start (10m blocks, compacted further), so
+// that queries read across blocks and the head.
+struct InHead {
+  static std::vector<std::string> Args() { return {}; }
+  static constexpr int kMinBlocks = 0;
+};
+struct InBlocks {
+  static std::vector<std::string> Args() { return {"--storage.tsdb.min-block-duration=10m"}; }
+  static constexpr int kMinBlocks = 2;
+};
+
+double MetricValue(const std::string& text, const std::string& name) {
+  const size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::strtod(text.c_str() + at + name.size() + 2, nullptr);
+}
+
+template <typename Storage>
 class QueryDifferentialTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -143,8 +162,9 @@ class QueryDifferentialTest : public ::testing::Test {
     const std::string config = "global:\n  scrape_interval: 15s\n";
     prometheus_ = new testing::PrometheusProcess(dir_->path() + "/prom", config);
     const std::string config_path = dir_->WriteFile("tsdbd.yml", config);
-    tsdbd_ = new testing::TsdbdProcess(TSDBD_BINARY, config_path,
-                                       {"--storage.tsdb.path=" + dir_->path() + "/tsdbd"});
+    std::vector<std::string> args = Storage::Args();
+    args.push_back("--storage.tsdb.path=" + dir_->path() + "/tsdbd");
+    tsdbd_ = new testing::TsdbdProcess(TSDBD_BINARY, config_path, args);
   }
   static void TearDownTestSuite() {
     delete tsdbd_;
@@ -155,6 +175,10 @@ class QueryDifferentialTest : public ::testing::Test {
     if (prometheus_ == nullptr) GTEST_SKIP() << "prometheus is not installed";
     ASSERT_TRUE(prometheus_->WaitReady()) << prometheus_->log();
     ASSERT_TRUE(tsdbd_->WaitReady()) << tsdbd_->log();
+    ASSERT_TRUE(testing::WaitUntil([] {
+      return MetricValue(tsdbd_->Get("/metrics").body, "prometheus_tsdb_blocks_loaded") >=
+             Storage::kMinBlocks;
+    })) << tsdbd_->log();
   }
 
   // Sends the same GET to both and expects identical status and body.
@@ -176,17 +200,15 @@ class QueryDifferentialTest : public ::testing::Test {
     ++compared_;
   }
 
-  static testing::TempDir* dir_;
-  static testing::PrometheusProcess* prometheus_;
-  static testing::TsdbdProcess* tsdbd_;
-  static int64_t end_ms_;
+  static inline testing::TempDir* dir_ = nullptr;
+  static inline testing::PrometheusProcess* prometheus_ = nullptr;
+  static inline testing::TsdbdProcess* tsdbd_ = nullptr;
+  static inline int64_t end_ms_ = 0;
   int compared_ = 0;
 };
 
-testing::TempDir* QueryDifferentialTest::dir_ = nullptr;
-testing::PrometheusProcess* QueryDifferentialTest::prometheus_ = nullptr;
-testing::TsdbdProcess* QueryDifferentialTest::tsdbd_ = nullptr;
-int64_t QueryDifferentialTest::end_ms_ = 0;
+using StorageKinds = ::testing::Types<InHead, InBlocks>;
+TYPED_TEST_SUITE(QueryDifferentialTest, StorageKinds);
 
 const char* kQueries[] = {
     "up",
@@ -252,29 +274,29 @@ const char* kQueries[] = {
     "{job=~\".*\"}",
 };
 
-TEST_F(QueryDifferentialTest, InstantQueries) {
+TYPED_TEST(QueryDifferentialTest, InstantQueries) {
   for (int64_t ago : {0LL, 90'000LL, 17 * 60'000LL + 500, 59 * 60'000LL}) {
-    const std::string time = std::to_string((end_ms_ - ago) / 1000.0);
+    const std::string time = std::to_string((this->end_ms_ - ago) / 1000.0);
     for (const char* q : kQueries) {
-      ExpectSame("/api/v1/query?query=" + UrlEncode(q) + "&time=" + time);
+      this->ExpectSame("/api/v1/query?query=" + UrlEncode(q) + "&time=" + time);
     }
   }
-  std::printf("compared %d instant queries\n", compared_);
+  std::printf("compared %d instant queries\n", this->compared_);
 }
 
-TEST_F(QueryDifferentialTest, RangeQueries) {
+TYPED_TEST(QueryDifferentialTest, RangeQueries) {
   for (const auto& [span_ms, step] : {std::pair<int64_t, const char*>{30 * 60'000, "60"},
                                       {60 * 60'000, "17"}, {10 * 60'000, "15s"}}) {
-    const std::string range = "&start=" + std::to_string((end_ms_ - span_ms) / 1000) +
-                              "&end=" + std::to_string(end_ms_ / 1000) + "&step=" + step;
+    const std::string range = "&start=" + std::to_string((this->end_ms_ - span_ms) / 1000) +
+                              "&end=" + std::to_string(this->end_ms_ / 1000) + "&step=" + step;
     for (const char* q : kQueries) {
-      ExpectSame("/api/v1/query_range?query=" + UrlEncode(q) + range);
+      this->ExpectSame("/api/v1/query_range?query=" + UrlEncode(q) + range);
     }
   }
-  std::printf("compared %d range queries\n", compared_);
+  std::printf("compared %d range queries\n", this->compared_);
 }
 
-TEST_F(QueryDifferentialTest, MetadataEndpoints) {
+TYPED_TEST(QueryDifferentialTest, MetadataEndpoints) {
   for (const char* target : {
            "/api/v1/labels",
            "/api/v1/label/instance/values",
@@ -288,7 +310,7 @@ TEST_F(QueryDifferentialTest, MetadataEndpoints) {
            "/api/v1/labels?match[]=up",
            "/api/v1/label/job/values?match[]=queue_length",
        }) {
-    ExpectSame(target);
+    this->ExpectSame(target);
   }
 }
 
