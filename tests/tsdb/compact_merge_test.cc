@@ -172,7 +172,9 @@ uint64_t CheckChunks(const block::Block& b, uint32_t max_samples) {
       }
       auto bytes = b.chunks().Chunk(metas[i].ref);
       EXPECT_TRUE(bytes.ok());
-      if (bytes.ok()) EXPECT_LE(block::ChunkSamples(*bytes), max_samples) << ls.ToString();
+      if (bytes.ok()) {
+        EXPECT_LE(block::ChunkSamples(*bytes), max_samples) << ls.ToString();
+      }
       ++chunks;
     }
   }
