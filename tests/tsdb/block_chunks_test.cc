@@ -13,6 +13,8 @@
 
 #include "lib/tsdb/block/chunk_reader.h"
 #include "lib/tsdb/block/chunk_writer.h"
+#include "lib/tsdb/block/meta.h"
+#include "lib/tsdb/block/tombstones.h"
 #include "lib/tsdb/chunkenc/xor_chunk.h"
 #include "lib/tsdb/chunkenc/xor_iterator.h"
 #include "lib/tsdb/crc32c.h"
@@ -349,9 +351,10 @@ TEST(BlockChunksPromtool, ReadsPromtoolSegmentsAndWritesThemByteForByte) {
   EXPECT_FALSE(stdfs::exists(ours + "/000002"));
 }
 
-TEST(BlockChunksPromtool, PromtoolReadsOurSegment) {
+TEST(BlockChunksPromtool, PromtoolReadsOurSegmentAndMeta) {
   // promtool dumps a block by following the index's refs into our chunk file: rewrite a
-  // promtool block's segment with our writer and the dump must not change.
+  // promtool block's segment, meta.json and tombstones with our writers and neither the
+  // dump nor the listing may change.
   if (!testing::HaveProgram("promtool")) GTEST_SKIP() << "promtool not installed";
   TempDir tmp;
   const std::string block = testutil::PromtoolBlock(tmp.path(), 3, 500);
@@ -367,9 +370,20 @@ TEST(BlockChunksPromtool, PromtoolReadsOurSegment) {
     ASSERT_TRUE((*w)->Write(c.encoding, c.data).ok());
   }
   ASSERT_TRUE((*w)->Close().ok());
+  auto list_before = testing::Run({"promtool", "tsdb", "list", tmp.path() + "/out"});
+  ASSERT_EQ(list_before.exit_code, 0) << list_before.output;
+  auto meta = ReadMeta(block);
+  ASSERT_TRUE(meta.ok());
+  stdfs::remove(block + "/meta.json");
+  stdfs::remove(block + "/tombstones");
+  ASSERT_TRUE(WriteMeta(block, *meta).ok());
+  ASSERT_TRUE(WriteTombstones(block, Tombstones()).ok());
   auto after = testing::Run({"promtool", "tsdb", "dump", tmp.path() + "/out"});
   ASSERT_EQ(after.exit_code, 0) << after.output;
   EXPECT_EQ(after.output, before.output);
+  auto list_after = testing::Run({"promtool", "tsdb", "list", tmp.path() + "/out"});
+  EXPECT_EQ(list_after.output, list_before.output);
+  EXPECT_NE(list_after.output.find(meta->ulid), std::string::npos) << list_after.output;
   EXPECT_GT(std::count(after.output.begin(), after.output.end(), '\n'), 1000);
 }
 
