@@ -11,6 +11,7 @@
 #include "cmd/tsdbd/build_info.h"
 #include "cmd/tsdbd/self_metrics.h"
 #include "lib/config/config.h"
+#include "lib/http/api/admin_routes.h"
 #include "lib/http/api/metadata_routes.h"
 #include "lib/http/api/query_routes.h"
 #include "lib/http/api/status_routes.h"
@@ -220,6 +221,27 @@ void Daemon::AddRoutes(http::Router& router) {
       std::find(flags_.features.begin(), flags_.features.end(), "remote-write-receiver") !=
           flags_.features.end();
   http::api::AddWriteRoutes(api, receive_writes, storage_, *write_pool_);
+  // Served only once ready, when db_ is open (as for tsdb_status below).
+  auto db = [this]() -> Result<tsdb::DB*> {
+    if (!db_) return Error("TSDB not ready");
+    return db_.get();
+  };
+  http::api::AddAdminRoutes(
+      api, flags_.enable_admin_api,
+      {.delete_series = [db](int64_t mint, int64_t maxt, std::span<const Matcher> ms) -> Status {
+         auto d = db();
+         return d.ok() ? (*d)->Delete(mint, maxt, ms) : Status(d.error());
+       },
+       .clean_tombstones = [db]() -> Status {
+         auto d = db();
+         return d.ok() ? (*d)->CleanTombstones() : Status(d.error());
+       },
+       .snapshot = [db](const std::string& dir, bool with_head) -> Status {
+         auto d = db();
+         return d.ok() ? (*d)->Snapshot(dir, with_head) : Status(d.error());
+       },
+       .data_dir = flags_.storage_path},
+      *query_pool_);
   http::api::AddStatusRoutes(api, {
       .build_info = BuildInfo(),
       .flags = flags_.as_strings,
