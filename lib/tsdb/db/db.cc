@@ -14,6 +14,7 @@
 #include "lib/tsdb/compact/block_ranges.h"
 #include "lib/tsdb/compact/compactor.h"
 #include "lib/tsdb/compact/planner.h"
+#include "lib/tsdb/db/block_files.h"
 #include "lib/tsdb/fs/dir_tree.h"
 #include "lib/tsdb/fs/durable.h"
 
@@ -60,25 +61,13 @@ std::vector<std::string> BlockDirs(const std::string& dir) {
   return out;
 }
 
-// Deletes a block directory: renamed first, so a crash never leaves half a block under its
-// name.
-Status DeleteBlockDir(const std::string& dir) {
-  const std::string tmp = dir + std::string(block::kTmpForDeletion);
-  if (Status s = fs::RenameDirDurably(dir, tmp); !s.ok()) return s;
-  return fs::RemoveAll(tmp);
-}
-
-std::vector<block::ChunkSeries> ToChunkSeries(std::vector<HeadSeriesChunks> in) {
-  std::vector<block::ChunkSeries> out;
-  out.reserve(in.size());
-  for (HeadSeriesChunks& s : in) {
-    auto owner = std::make_shared<std::vector<HeadChunkPtr>>(std::move(s.chunks));
-    block::ChunkSeries cs{std::move(s.labels), {}, owner};
-    cs.chunks.reserve(owner->size());
-    for (const HeadChunkPtr& c : *owner) cs.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
-    out.push_back(std::move(cs));
+// Bytes of the head's files, as size retention counts them: the WAL and head chunks.
+uint64_t HeadFilesBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const char* sub : {"wal", "chunks_head"}) {
+    if (auto n = fs::DirSize((stdfs::path(dir) / sub).string()); n.ok()) bytes += *n;
   }
-  return out;
+  return bytes;
 }
 
 }  // namespace
@@ -143,11 +132,8 @@ void DB::SetCompactionObserver(std::function<void(double)> observe) {
 }
 
 uint64_t DB::StorageBytes() const {
-  uint64_t bytes = 0;
+  uint64_t bytes = HeadFilesBytes(options_.dir);
   for (const block::BlockPtr& b : Blocks()) bytes += b->Size();
-  for (const char* sub : {"wal", "chunks_head"}) {
-    if (auto n = fs::DirSize((stdfs::path(options_.dir) / sub).string()); n.ok()) bytes += *n;
-  }
   return bytes;
 }
 
@@ -167,7 +153,7 @@ Status DB::CompactHead() {
     const int64_t maxt = RangeForTimestamp(mint, range);
     counters_.compactions_triggered.fetch_add(1, std::memory_order_relaxed);
     const auto started = std::chrono::steady_clock::now();
-    std::vector<block::ChunkSeries> series = ToChunkSeries(head_->SeriesChunks(mint, maxt - 1));
+    std::vector<block::ChunkSeries> series = HeadChunkSeries(*head_, mint, maxt - 1);
     if (!series.empty()) {
       block::BlockMeta meta;
       meta.ulid = block::NewUlid(NowMs());
@@ -223,11 +209,9 @@ Status DB::CompactBlocks() {
     }
     if (observe_compaction_) observe_compaction_(secs);
     if (!*result) {
-      // Nothing was left: the inputs go without a successor naming them as parents.
+      // Nothing was left: no successor names the inputs as parents.
       for (const block::BlockPtr& b : inputs) {
-        block::BlockMeta m = b->meta();
-        m.compaction.deletable = true;
-        if (Status s = block::WriteMeta(b->dir(), m); !s.ok()) return s;
+        if (Status s = DropBlock(*b); !s.ok()) return s;
       }
     } else {
       spdlog::info("compact blocks: count={} mint={} maxt={} ulid={} duration={:.3f}s",
@@ -285,10 +269,7 @@ Status DB::ReloadBlocks() {
     }
   }
   if (options_.retention_bytes > 0) {
-    uint64_t bytes = 0;
-    for (const char* sub : {"wal", "chunks_head"}) {
-      if (auto n = fs::DirSize((stdfs::path(options_.dir) / sub).string()); n.ok()) bytes += *n;
-    }
+    uint64_t bytes = HeadFilesBytes(options_.dir);
     for (size_t i = 0; i < retained; ++i) {
       bytes += keep[i]->Size();
       if (bytes > static_cast<uint64_t>(options_.retention_bytes)) {
