@@ -6,6 +6,7 @@
 //
 //   compact_bench --benchmark_filter=Leveled/100000
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -154,6 +155,7 @@ void Run(benchmark::State& state, bool overlapping) {
   uint64_t peak = 0, base = 0, base_anon = 0, peak_anon = 0, peak_file = 0;
   double seconds = 0;
   for (auto _ : state) {
+    malloc_trim(0);  // return the heap freed after writing the inputs: measure only ours
     ResetPeakRss();
     base = PeakRss();  // after a reset, the current RSS
     base_anon = RssParts().first;
