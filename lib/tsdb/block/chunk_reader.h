@@ -11,7 +11,11 @@
 
 namespace tsdbd::tsdb::block {
 
-// Thread-safe once opened. Segment files are mapped read-only (never writable).
+// Thread-safe once opened. Segment files are mapped read-only (never writable) with
+// MADV_RANDOM: measured against pread per chunk (bench/tsdb/block_chunks_bench.cc), random
+// reads from the page cache cost less than half the CPU, and cold reads are at parity once
+// readahead is off. Blocks are immutable; a segment truncated under a live reader (which
+// nothing in tsdbd does) would fault with SIGBUS, as with Prometheus.
 class ChunkReader {
  public:
   // Opens every segment in `chunks_dir` (names are 6-digit sequence numbers from 000001, no
