@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <bit>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lib/tsdb/block/meta.h"
@@ -264,6 +266,36 @@ TEST(DeleteDbTest, SnapshotIsAConsistentDataDirectory) {
     EXPECT_NE(r.body.find("\"" + std::to_string(s.samples.size()) + "\"]"), std::string::npos)
         << s.labels.ToString() << " " << r.body;
   }
+}
+
+// Snapshots taken while samples keep coming: each is whole and opens with at least what
+// was committed before it started.
+TEST(DeleteDbTest, SnapshotsDuringIngestionAreWhole) {
+  tsdbd::testing::TempDir dir, snaps;
+  auto db = OpenDb(dir.path());
+  Fill(*db);
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> committed{kEnd - kStep};
+  std::thread writer([&] {
+    for (int64_t t = kEnd; !stop.load() && t < kEnd + 100000 * kStep; t += kStep) {
+      auto app = db->NewAppender();
+      for (const Labels& l : AllSeries()) ASSERT_TRUE(app->Append(0, l, t, 1).ok());
+      ASSERT_TRUE(app->Commit().ok());
+      committed.store(t);
+    }
+  });
+  for (int i = 0; i < 10; ++i) {
+    const int64_t before = committed.load();
+    const std::string snap = snaps.path() + "/s" + std::to_string(i);
+    ASSERT_TRUE(db->Snapshot(snap, true).ok());
+    auto copy = OpenDb(snap);
+    ASSERT_NE(copy, nullptr);
+    auto all = All(*copy);
+    ASSERT_EQ(all.size(), 3u);
+    for (const SeriesData& s : all) EXPECT_GE(s.samples.back().t, before) << i;
+  }
+  stop.store(true);
+  writer.join();
 }
 
 TEST(DeleteDbTest, SnapshotRefusesTheDataDirectoryAndUlidNames) {

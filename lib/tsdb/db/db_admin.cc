@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <system_error>
 
@@ -23,6 +24,8 @@ namespace tsdbd::tsdb {
 namespace {
 
 namespace stdfs = std::filesystem;
+
+constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
 
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -133,15 +136,20 @@ Status DB::Snapshot(const std::string& dir, bool with_head) {
   }
   if (!with_head) return Status::Ok();
 
-  const int64_t mint = head_->MinTime(), maxt = head_->MaxTime();
+  int64_t mint = head_->MinTime(), maxt = head_->MaxTime();
   if (maxt == Head::kNoTime) return Status::Ok();
-  std::vector<HeadSeriesChunks> head_series = head_->SeriesChunks(mint, maxt);
+  std::vector<HeadSeriesChunks> head_series = head_->SeriesChunks(mint, kMaxTime);
   std::vector<block::ChunkSeries> series;
   series.reserve(head_series.size());
   for (HeadSeriesChunks& s : head_series) {
     auto owner = std::make_shared<std::vector<HeadChunkPtr>>(std::move(s.chunks));
     block::ChunkSeries cs{std::move(s.labels), {}, owner};
-    for (const HeadChunkPtr& c : *owner) cs.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
+    for (const HeadChunkPtr& c : *owner) {
+      cs.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
+      // Appends go on meanwhile: the block covers every chunk copied.
+      mint = std::min(mint, c->min_t());
+      maxt = std::max(maxt, c->max_t());
+    }
     series.push_back(std::move(cs));
   }
   // As Prometheus, an empty head makes no block.
