@@ -52,6 +52,15 @@ std::shared_ptr<const Tombstones> Block::tombstones() const {
   return tombstones_;
 }
 
+Status Block::MarkCompactionFailed() {
+  std::lock_guard lock(mu_);
+  BlockMeta updated = meta_;
+  updated.compaction.failed = true;
+  if (Status s = WriteMeta(dir_, updated); !s.ok()) return s;
+  meta_ = std::move(updated);
+  return Status::Ok();
+}
+
 uint64_t Block::Size() const {
   return base_size_ + FileSize(dir_ + "/tombstones");
 }

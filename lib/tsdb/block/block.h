@@ -43,6 +43,10 @@ class Block : public std::enable_shared_from_this<Block> {
   // A querier over [mint, maxt] (inclusive); it keeps the block alive.
   std::unique_ptr<storage::Querier> NewQuerier(int64_t mint, int64_t maxt) const;
 
+  // Records in meta.json (and the meta held) that compacting this block failed, so that the
+  // planner passes it over from now on, as Prometheus does.
+  Status MarkCompactionFailed();
+
   // Marks the samples of the series matching `matchers` within [mint, maxt] deleted, by
   // rewriting the tombstones file (Prometheus's Block.Delete).
   Status Delete(int64_t mint, int64_t maxt, std::span<const Matcher> matchers);

@@ -57,15 +57,20 @@ Status WriteFiles(const std::string& dir, std::span<const ChunkSeries> series, B
     if (Status s = (*index)->AddSymbol(sym); !s.ok()) return s;
   }
   BlockStats stats;
+  std::vector<ChunkWriter::ChunkData> batch;
+  std::vector<uint64_t> refs;
   std::vector<ChunkMeta> metas;
   for (const ChunkSeries& s : series) {
     if (s.chunks.empty()) continue;
+    // A series' chunks go in one batch, as Prometheus writes them: same segment cuts.
+    batch.clear();
+    for (const ChunkSpan& c : s.chunks) batch.push_back({kEncodingXor, c.bytes});
+    refs.resize(batch.size());
+    if (Status st = (*chunks)->WriteBatch(batch, refs.data()); !st.ok()) return st;
     metas.clear();
-    for (const ChunkSpan& c : s.chunks) {
-      auto ref = (*chunks)->Write(kEncodingXor, c.bytes);
-      if (!ref.ok()) return ref.error();
-      metas.push_back({*ref, c.min_time, c.max_time});
-      stats.num_samples += ChunkSamples(c.bytes);
+    for (size_t i = 0; i < s.chunks.size(); ++i) {
+      metas.push_back({refs[i], s.chunks[i].min_time, s.chunks[i].max_time});
+      stats.num_samples += ChunkSamples(s.chunks[i].bytes);
     }
     if (Status st = (*index)->AddSeries(s.labels, metas); !st.ok()) return st;
     ++stats.num_series;

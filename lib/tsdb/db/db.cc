@@ -199,6 +199,12 @@ Status DB::CompactBlocks() {
     auto result = compact::CompactBlocks(options_.dir, inputs, NowMs());
     if (!result.ok()) {
       counters_.compactions_failed.fetch_add(1, std::memory_order_relaxed);
+      // The plan would pick the same blocks again and again: set them aside.
+      for (const block::BlockPtr& b : inputs) {
+        if (Status s = b->MarkCompactionFailed(); !s.ok()) {
+          spdlog::error("marking block {} as failed to compact: {}", b->ulid(), s.message());
+        }
+      }
       return Error("compacting blocks: " + result.error().message());
     }
     const double secs =
