@@ -168,6 +168,12 @@ TEST(DeleteDbTest, CleanTombstonesRewritesTheBlockWithoutDeletedSamples) {
   EXPECT_EQ(fresh->MaxTime(), old_block->MaxTime());
   EXPECT_TRUE(fresh->tombstones()->Empty());
   EXPECT_EQ(fresh->meta().stats.num_tombstones, 0u);
+  // As Prometheus 2.42 writes it: level 1, its own source, the old block as parent.
+  EXPECT_EQ(fresh->meta().compaction.level, 1);
+  EXPECT_EQ(fresh->meta().compaction.sources, std::vector<std::string>{fresh->ulid()});
+  EXPECT_EQ(fresh->meta().compaction.parents,
+            (std::vector<block::BlockDesc>{
+                {old_block->ulid(), old_block->MinTime(), old_block->MaxTime()}}));
   // The samples are gone from the block itself, not just hidden.
   EXPECT_EQ(fresh->meta().stats.num_samples,
             old_block->meta().stats.num_samples - static_cast<uint64_t>((kHour / 2) / kStep));

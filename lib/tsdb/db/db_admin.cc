@@ -109,7 +109,14 @@ Status DB::CleanTombstones() {
       if (Status s = fs::RemoveAll(doomed); !s.ok()) return s;
       spdlog::info("clean tombstones: block={} had nothing left, deleted", b->ulid());
     } else {
-      spdlog::info("clean tombstones: block={} rewritten as {}", b->ulid(), (*result)->ulid);
+      // Prometheus 2.42 writes the rewrite as a fresh level-1 block that is its own source,
+      // with the old block as its parent.
+      block::BlockMeta m = **result;
+      m.compaction.level = 1;
+      m.compaction.sources = {m.ulid};
+      const std::string dir = (stdfs::path(options_.dir) / m.ulid).string();
+      if (Status s = block::WriteMeta(dir, m); !s.ok()) return s;
+      spdlog::info("clean tombstones: block={} rewritten as {}", b->ulid(), m.ulid);
     }
     // Swaps the block for its rewrite (or drops it) before the next one.
     if (Status s = ReloadBlocks(); !s.ok()) return s;
