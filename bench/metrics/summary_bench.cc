@@ -1,6 +1,7 @@
 // Cost of a summary: Observe (a mutex and an append) and Read (a sort of the window).
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <memory>
 
 #include "lib/metrics/summary.h"
@@ -38,18 +39,22 @@ void BM_SummaryObserveSampling(benchmark::State& state) {
 }
 BENCHMARK(BM_SummaryObserveSampling);
 
-// Read with k observations in the window (k = 5 * 8192 is the most a window keeps).
+// Read with k observations spread over the window's five buckets (all kept up to
+// k = 5 * 8192, the most a window keeps).
 void BM_SummaryRead(benchmark::State& state) {
   Summary s(Options());
   const auto k = state.range(0);
+  const Summary::Clock::time_point t0 = Summary::Clock::now();
+  const auto step = std::chrono::minutes(10) / k;
   std::uint64_t x = 88172645463325252ull;
   for (std::int64_t i = 0; i < k; ++i) {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    s.Observe(static_cast<double>(x % 1000000) / 1000);
+    s.ObserveAt(static_cast<double>(x % 1000000) / 1000, t0 + i * step);
   }
-  for (auto _ : state) benchmark::DoNotOptimize(s.Read());
+  const Summary::Clock::time_point read_at = t0 + (k - 1) * step;
+  for (auto _ : state) benchmark::DoNotOptimize(s.ReadAt(read_at));
   state.SetItemsProcessed(state.iterations() * k);
 }
 BENCHMARK(BM_SummaryRead)->Arg(40)->Arg(1000)->Arg(8192)->Arg(40960);
