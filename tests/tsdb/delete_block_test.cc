@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lib/tsdb/block/block.h"
@@ -137,6 +138,29 @@ TEST_F(DeleteBlockTest, AdjacentDeletionsMergeAndMatchersSelect) {
   EXPECT_EQ(Times(*block_, "2"), Expected(kT0 + 100000, kT0 + 300000));
   auto dump = PromtoolDump();
   EXPECT_EQ(dump["{__name__=\"m\", s=\"2\"}"], Expected(kT0 + 100000, kT0 + 300000));
+}
+
+TEST_F(DeleteBlockTest, ConcurrentDeletionsAllLand) {
+  std::vector<std::thread> threads;
+  for (int s = 0; s < 3; ++s) {
+    threads.emplace_back([this, s] {
+      for (int k = 0; k < 10; ++k) {
+        const int64_t from = kT0 + (k * 3 + s) * 50000;
+        ASSERT_TRUE(
+            block_->Delete(from, from + 10000, std::vector<Matcher>{Eq("s", std::to_string(s))})
+                .ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(block_->meta().stats.num_tombstones, 30u);
+  auto stones = ReadTombstones(dir_);
+  ASSERT_TRUE(stones.ok());
+  EXPECT_EQ(stones->NumTombstones(), 30u);
+  auto meta = ReadMeta(dir_);
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(meta->stats.num_tombstones, 30u);
+  EXPECT_EQ(Times(*block_, "0").size(), static_cast<size_t>(kSamples - 20));
 }
 
 TEST_F(DeleteBlockTest, NothingToDeleteLeavesTheFilesAlone) {

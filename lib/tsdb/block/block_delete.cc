@@ -11,9 +11,7 @@ namespace tsdbd::tsdb::block {
 
 Status Block::Delete(int64_t mint, int64_t maxt, std::span<const Matcher> matchers) {
   if (mint > maxt) return Status::Ok();
-  // mu_ is held throughout so that two deletions never lose each other's intervals; queriers
-  // wait only to take their snapshot of the tombstones.
-  std::lock_guard lock(mu_);
+  // The index never changes: it is read without the lock.
   Tombstones next;
   index::PostingsPtr p = index::PostingsForMatchers(*index_, matchers);
   Labels labels;
@@ -31,6 +29,9 @@ Status Block::Delete(int64_t mint, int64_t maxt, std::span<const Matcher> matche
                                std::min(maxt, chunks.back().max_time)});
   }
   if (next.Empty()) return Status::Ok();
+  // Held from the merge to the swap so that two deletions never lose each other's
+  // intervals; queriers taking their snapshot of the tombstones wait out the write.
+  std::lock_guard lock(mu_);
   tombstones_->ForEach([&](uint64_t ref, std::span<const Interval> ivs) {
     for (const Interval& iv : ivs) next.Add(ref, iv);
   });
