@@ -87,7 +87,9 @@ TEST(IntervalLengthTest, SameSummaryShapeAsPrometheus) {
   ASSERT_EQ(ours.series.size(), 7u);  // five quantiles, _sum, _count
   for (size_t i = 0; i < 5; ++i) {
     EXPECT_TRUE(std::isfinite(ours.values[i]) && ours.values[i] > 0) << ours.series[i];
-    if (i > 0) EXPECT_LE(ours.values[i - 1], ours.values[i]) << ours.series[i];
+    if (i > 0) {
+      EXPECT_LE(ours.values[i - 1], ours.values[i]) << ours.series[i];
+    }
   }
   // The sum of the intervals lies between count times the smallest and the largest kept.
   EXPECT_GE(ours.values[5], ours.values[6] * ours.values[0] * (1 - 1e-9));
