@@ -17,7 +17,9 @@ inline constexpr int kDefaultSummaryAgeBuckets = 5;
 
 // Thread-safe. Observe takes a mutex and appends to the current age bucket (amortised O(1),
 // no allocation once the bucket's vector has grown). Read sorts the window's observations:
-// O(k log k) for the k observations kept, at most age_buckets * max_per_bucket of them.
+// O(k log k) for the k observations kept, at most age_buckets * max_per_bucket of them
+// (measured, bench/metrics/summary_bench.cc: Observe ~35 ns; Read ~13 us for 1000 kept and
+// ~0.4 ms for the 40960 of a full default window).
 //
 // The window: observations of the current age bucket and of the age_buckets - 1 before it,
 // so between max_age - max_age / age_buckets and max_age of history (the Go client's head
