@@ -15,9 +15,8 @@
 #include "lib/tsdb/block/block_writer.h"
 #include "lib/tsdb/block/ulid.h"
 #include "lib/tsdb/compact/compactor.h"
+#include "lib/tsdb/db/block_files.h"
 #include "lib/tsdb/db/db.h"
-#include "lib/tsdb/fs/dir_tree.h"
-#include "lib/tsdb/fs/durable.h"
 #include "lib/tsdb/fs/file.h"
 
 namespace tsdbd::tsdb {
@@ -98,15 +97,8 @@ Status DB::CleanTombstones() {
       return Error("cleaning tombstones of block " + b->ulid() + ": " + result.error().message());
     }
     if (!*result) {
-      // Every sample was deleted: no successor names the block as its parent. Marked
-      // deletable first (a crash before the removal still drops it at the next open), then
-      // removed here: the reload reuses the open block, whose meta does not say deletable.
-      block::BlockMeta m = b->meta();
-      m.compaction.deletable = true;
-      if (Status s = block::WriteMeta(b->dir(), m); !s.ok()) return s;
-      const std::string doomed = b->dir() + std::string(block::kTmpForDeletion);
-      if (Status s = fs::RenameDirDurably(b->dir(), doomed); !s.ok()) return s;
-      if (Status s = fs::RemoveAll(doomed); !s.ok()) return s;
+      // Every sample was deleted: no successor names the block as its parent.
+      if (Status s = DropBlock(*b); !s.ok()) return s;
       spdlog::info("clean tombstones: block={} had nothing left, deleted", b->ulid());
     } else {
       // Prometheus 2.42 writes the rewrite as a fresh level-1 block that is its own source,
@@ -145,19 +137,13 @@ Status DB::Snapshot(const std::string& dir, bool with_head) {
 
   int64_t mint = head_->MinTime(), maxt = head_->MaxTime();
   if (maxt == Head::kNoTime) return Status::Ok();
-  std::vector<HeadSeriesChunks> head_series = head_->SeriesChunks(mint, kMaxTime);
-  std::vector<block::ChunkSeries> series;
-  series.reserve(head_series.size());
-  for (HeadSeriesChunks& s : head_series) {
-    auto owner = std::make_shared<std::vector<HeadChunkPtr>>(std::move(s.chunks));
-    block::ChunkSeries cs{std::move(s.labels), {}, owner};
-    for (const HeadChunkPtr& c : *owner) {
-      cs.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
-      // Appends go on meanwhile: the block covers every chunk copied.
-      mint = std::min(mint, c->min_t());
-      maxt = std::max(maxt, c->max_t());
+  std::vector<block::ChunkSeries> series = HeadChunkSeries(*head_, mint, kMaxTime);
+  // Appends go on meanwhile: the block covers every chunk copied.
+  for (const block::ChunkSeries& cs : series) {
+    for (const block::ChunkSpan& c : cs.chunks) {
+      mint = std::min(mint, c.min_time);
+      maxt = std::max(maxt, c.max_time);
     }
-    series.push_back(std::move(cs));
   }
   // As Prometheus, an empty head makes no block.
   if (series.empty()) return Status::Ok();
