@@ -5,10 +5,11 @@
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -106,7 +107,9 @@ class AdminApiTest : public ::testing::Test {
     HttpResponse ours = Send(tsdbd_->port(), method, target);
     HttpResponse theirs = Send(prom_->port(), method, target);
     EXPECT_EQ(ours.status, theirs.status) << method << " " << target << "\n" << ours.body;
-    if (same_body) EXPECT_EQ(ours.body, theirs.body) << method << " " << target;
+    if (same_body) {
+      EXPECT_EQ(ours.body, theirs.body) << method << " " << target;
+    }
     EXPECT_EQ(ours.Header("Content-Type"), theirs.Header("Content-Type")) << target;
   }
 
@@ -175,6 +178,68 @@ TEST_F(AdminApiTest, DeleteCleanAndSnapshotAsPrometheus) {
   EXPECT_EQ(Counts(from_snapshot.port()), after);
   auto list = testing::Run({"promtool", "tsdb", "list", snap_dir});
   EXPECT_EQ(list.exit_code, 0) << list.output;
+}
+
+// The value of a one-sample instant vector answer ("" when empty).
+std::string ScalarOf(const HttpResponse& r) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(r.body, ec);
+  if (ec || !v.at("data").at("result").is_array()) return "";
+  const auto& result = v.at("data").at("result").as_array();
+  if (result.empty()) return "";
+  return std::string(result[0].at("value").as_array()[1].as_string());
+}
+
+// Head samples deleted through the API stay deleted after kill -9 and a WAL replay.
+TEST(AdminApiHeadTest, DeletedHeadSamplesStayDeletedAfterKill) {
+  using namespace std::chrono_literals;
+  if (!testing::HaveProgram("python3")) GTEST_SKIP() << "python3 not installed";
+  testing::TempDir dir;
+  dir.WriteFile("www/metrics", "# TYPE m gauge\nm 1\n");
+  const uint16_t fixture_port = testing::FreePort();
+  testing::ChildProcess fixture({"python3", "-m", "http.server", "--bind", "127.0.0.1",
+                                 std::to_string(fixture_port), "--directory", dir.path() + "/www"});
+  const std::string config =
+      dir.WriteFile("tsdbd.yml",
+                    "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: fixture\n"
+                    "    static_configs:\n      - targets: ['127.0.0.1:" +
+                        std::to_string(fixture_port) + "']\n");
+  const std::vector<std::string> args = {"--storage.tsdb.path=" + dir.path() + "/data",
+                                         "--web.enable-admin-api"};
+  std::string last;  // time of the newest sample of m when deleting, in seconds
+  {
+    testing::TsdbdProcess tsdbd(TSDBD_BINARY, config, args);
+    ASSERT_TRUE(tsdbd.WaitReady()) << tsdbd.log();
+    ASSERT_TRUE(testing::WaitUntil(
+        [&] {
+          const std::string n =
+              ScalarOf(tsdbd.Get("/api/v1/query?query=count_over_time(m%5B1h%5D)"));
+          return !n.empty() && std::stoi(n) >= 3;
+        },
+        60s))
+        << tsdbd.log();
+    last = ScalarOf(tsdbd.Get("/api/v1/query?query=timestamp(m)"));
+    ASSERT_FALSE(last.empty());
+    const std::string at_last = "/api/v1/query?query=count_over_time(m%5B1h%5D)&time=" + last;
+    ASSERT_NE(ScalarOf(tsdbd.Get(at_last)), "");  // the query itself works
+    HttpResponse del =
+        Send(tsdbd.port(), "POST", "/api/v1/admin/tsdb/delete_series?match[]=m&end=" + last);
+    ASSERT_EQ(del.status, 204) << del.body;
+    EXPECT_EQ(ScalarOf(tsdbd.Get(at_last)), "");
+    tsdbd.process().Signal(SIGKILL);
+    ASSERT_TRUE(tsdbd.process().Wait(10s).has_value());
+  }
+  testing::TsdbdProcess tsdbd(TSDBD_BINARY, config, args);
+  ASSERT_TRUE(tsdbd.WaitReady()) << tsdbd.log();
+  HttpResponse after = tsdbd.Get("/api/v1/query?query=count_over_time(m%5B1h%5D)&time=" + last);
+  EXPECT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(ScalarOf(after), "") << after.body;
+  // Samples scraped after the deletion were kept.
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        return !ScalarOf(tsdbd.Get("/api/v1/query?query=count_over_time(m%5B1h%5D)")).empty();
+      },
+      30s));
 }
 
 }  // namespace
