@@ -9,6 +9,7 @@
 
 #include "lib/tsdb/record/encoder.h"
 #include "lib/tsdb/wal/wal.h"
+#include "tests/testing/api_query.h"
 #include "tests/testing/process.h"
 #include "tests/testing/prometheus_process.h"
 #include "tests/testing/tsdbd_process.h"
@@ -112,20 +113,6 @@ void WriteWal(const std::string& wal_dir, int64_t end_ms) {
     ASSERT_TRUE((*wal)->Log({rec}).ok());
   }
   ASSERT_TRUE((*wal)->Close().ok());
-}
-
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 // Where tsdbd holds the data: all in the head (as Prometheus does here), or mostly in
@@ -278,7 +265,7 @@ TYPED_TEST(QueryDifferentialTest, InstantQueries) {
   for (int64_t ago : {0LL, 90'000LL, 17 * 60'000LL + 500, 59 * 60'000LL}) {
     const std::string time = std::to_string((this->end_ms_ - ago) / 1000.0);
     for (const char* q : kQueries) {
-      this->ExpectSame("/api/v1/query?query=" + UrlEncode(q) + "&time=" + time);
+      this->ExpectSame("/api/v1/query?query=" + testing::QueryEscape(q) + "&time=" + time);
     }
   }
   std::printf("compared %d instant queries\n", this->compared_);
@@ -290,7 +277,7 @@ TYPED_TEST(QueryDifferentialTest, RangeQueries) {
     const std::string range = "&start=" + std::to_string((this->end_ms_ - span_ms) / 1000) +
                               "&end=" + std::to_string(this->end_ms_ / 1000) + "&step=" + step;
     for (const char* q : kQueries) {
-      this->ExpectSame("/api/v1/query_range?query=" + UrlEncode(q) + range);
+      this->ExpectSame("/api/v1/query_range?query=" + testing::QueryEscape(q) + range);
     }
   }
   std::printf("compared %d range queries\n", this->compared_);

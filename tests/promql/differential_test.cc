@@ -13,26 +13,12 @@
 #include "lib/model/utf8.h"
 #include "lib/promql/parser.h"
 #include "lib/promql/printer.h"
+#include "tests/testing/api_query.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
 
 namespace tsdbd::promql {
 namespace {
-
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The JSON string value of "key" in a flat JSON object (enough for the API envelope).
 std::optional<std::string> JsonString(const std::string& body, const std::string& key) {
@@ -113,12 +99,12 @@ class PrometheusServer {
   }
   // Prometheus's answer: "OK <format_query>" or "ERR <error of /api/v1/query>".
   std::string Answer(const std::string& q) {
-    auto f = testing::Get(port_, "/api/v1/format_query?query=" + UrlEncode(q));
+    auto f = testing::Get(port_, "/api/v1/format_query?query=" + testing::QueryEscape(q));
     if (f.status == 200) {
       auto data = JsonString(f.body, "data");
       return "OK " + data.value_or("<no data>");
     }
-    auto e = testing::Get(port_, "/api/v1/query?time=0&query=" + UrlEncode(q));
+    auto e = testing::Get(port_, "/api/v1/query?time=0&query=" + testing::QueryEscape(q));
     if (JsonString(e.body, "errorType") != "bad_data") return "UNEXPECTED " + e.body;
     return "ERR " + JsonString(e.body, "error").value_or("<no error>");
   }

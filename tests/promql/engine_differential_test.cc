@@ -22,6 +22,7 @@
 #include "lib/promql/engine/engine.h"
 #include "lib/promql/parser.h"
 #include "lib/storage/memory_storage.h"
+#include "tests/testing/api_query.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
 
@@ -157,28 +158,6 @@ std::string OpenMetrics(const std::vector<GenSeries>& data) {
   }
   out += "# EOF\n";
   return out;
-}
-
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string Seconds(int64_t ms) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ms / 1000),
-                static_cast<long long>(ms % 1000));
-  return buf;
 }
 
 std::string LabelsText(const Labels& l) {
@@ -434,14 +413,16 @@ TEST(EngineDifferential, AgreesWithPrometheus) {
       }
     };
     for (int64_t t : instants) {
-      auto resp = testing::Get(port, "/api/v1/query?query=" + UrlEncode(q) + "&time=" + Seconds(t));
+      auto resp = testing::Get(
+          port, "/api/v1/query?query=" + testing::QueryEscape(q) + "&time=" + testing::ApiTime(t));
       compare("instant@" + std::to_string(t), CanonicalJson(resp),
               Canonical(engine.Instant(mem, **parsed, t)));
     }
     for (const auto& r : ranges) {
-      auto resp = testing::Get(port, "/api/v1/query_range?query=" + UrlEncode(q) +
-                                         "&start=" + Seconds(r.start) + "&end=" + Seconds(r.end) +
-                                         "&step=" + Seconds(r.step));
+      auto resp = testing::Get(port, "/api/v1/query_range?query=" + testing::QueryEscape(q) +
+                                         "&start=" + testing::ApiTime(r.start) +
+                                         "&end=" + testing::ApiTime(r.end) +
+                                         "&step=" + testing::ApiTime(r.step));
       std::string theirs = CanonicalJson(resp);
       std::string ours = Canonical(engine.Range(mem, **parsed, r.start, r.end, r.step));
       // Prometheus's API words its range-query type error as a bad query parameter.

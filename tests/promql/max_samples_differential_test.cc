@@ -21,6 +21,7 @@
 #include "lib/promql/parser.h"
 #include "lib/storage/memory_storage.h"
 #include "tests/promql/max_samples_cases.h"
+#include "tests/testing/api_query.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
 
@@ -32,21 +33,6 @@ using max_samples_cases::Family;
 using max_samples_cases::kMaxSamples;
 using max_samples_cases::kT0;
 using max_samples_cases::Substitute;
-
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string SortedLines(std::vector<std::string> lines) {
   std::sort(lines.begin(), lines.end());
@@ -126,7 +112,7 @@ class Runner {
       : port_(port), mem_(mem), engine_(engine) {}
 
   std::string Prometheus(const Family& f, int64_t x) {
-    const std::string q = UrlEncode(Substitute(f.query, x));
+    const std::string q = testing::QueryEscape(Substitute(f.query, x));
     if (f.step == 0) {
       return Theirs(testing::Get(
           port_, "/api/v1/query?query=" + q + "&time=" + std::to_string(kT0 + f.start)));

@@ -25,38 +25,17 @@
 #include "lib/remote/snappy_block.h"
 #include "lib/remote/write_request.h"
 #include "lib/remote/write_request_encoder.h"
+#include "tests/testing/api_query.h"
 #include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::promql::testscript {
 namespace {
-
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 double ParseApiFloat(std::string_view s) {
   if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
   if (s == "+Inf") return std::numeric_limits<double>::infinity();
   if (s == "-Inf") return -std::numeric_limits<double>::infinity();
   return std::strtod(std::string(s).c_str(), nullptr);
-}
-
-// "1.5" seconds for the API from milliseconds.
-std::string ApiTime(int64_t t_ms) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(t_ms) / 1000.0);
-  return buf;
 }
 
 class Checker {
@@ -169,8 +148,8 @@ class Checker {
   std::map<int, std::vector<std::string>> answers_;
 
   std::string Eval(const EvalCommand& ev, int line) {
-    auto resp = prometheus_->Get("/api/v1/query?query=" + PercentEncode(ev.expr) +
-                                 "&time=" + ApiTime(ev.time_ms));
+    auto resp = prometheus_->Get("/api/v1/query?query=" + testing::QueryEscape(ev.expr) +
+                                 "&time=" + testing::ApiTime(ev.time_ms));
     boost::system::error_code ec;
     boost::json::value doc = boost::json::parse(resp.body, ec);
     if (ec || !doc.is_object()) return "bad answer: " + std::to_string(resp.status) + resp.body;
