@@ -16,6 +16,7 @@
 #include "tests/testing/api_query.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::promql {
 namespace {
@@ -84,37 +85,17 @@ std::string Ours(const std::string& q) {
   return "OK " + Pretty(**r);
 }
 
-class PrometheusServer {
- public:
-  PrometheusServer()
-      : port_(testing::FreePort()),
-        config_(dir_.WriteFile("p.yml", "global: {}\n")),
-        process_({"prometheus", "--config.file=" + config_,
-                  "--storage.tsdb.path=" + dir_.path() + "/data",
-                  "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
-                 dir_.path() + "/log.txt") {}
-  bool WaitReady() {
-    return testing::WaitUntil([&] { return testing::Get(port_, "/-/ready").status == 200; },
-                              std::chrono::seconds(60));
+// Prometheus's answer: "OK <format_query>" or "ERR <error of /api/v1/query>".
+std::string Theirs(const testing::PrometheusProcess& prometheus, const std::string& q) {
+  auto f = prometheus.Get("/api/v1/format_query?query=" + testing::QueryEscape(q));
+  if (f.status == 200) {
+    auto data = JsonString(f.body, "data");
+    return "OK " + data.value_or("<no data>");
   }
-  // Prometheus's answer: "OK <format_query>" or "ERR <error of /api/v1/query>".
-  std::string Answer(const std::string& q) {
-    auto f = testing::Get(port_, "/api/v1/format_query?query=" + testing::QueryEscape(q));
-    if (f.status == 200) {
-      auto data = JsonString(f.body, "data");
-      return "OK " + data.value_or("<no data>");
-    }
-    auto e = testing::Get(port_, "/api/v1/query?time=0&query=" + testing::QueryEscape(q));
-    if (JsonString(e.body, "errorType") != "bad_data") return "UNEXPECTED " + e.body;
-    return "ERR " + JsonString(e.body, "error").value_or("<no error>");
-  }
-
- private:
-  testing::TempDir dir_;
-  uint16_t port_;
-  std::string config_;
-  testing::ChildProcess process_;
-};
+  auto e = prometheus.Get("/api/v1/query?time=0&query=" + testing::QueryEscape(q));
+  if (JsonString(e.body, "errorType") != "bad_data") return "UNEXPECTED " + e.body;
+  return "ERR " + JsonString(e.body, "error").value_or("<no error>");
+}
 
 TEST(PromqlDifferential, CorpusIsLargeAndMixed) {
   auto corpus = Corpus();
@@ -127,12 +108,13 @@ TEST(PromqlDifferential, CorpusIsLargeAndMixed) {
 
 TEST(PromqlDifferential, AgreesWithPrometheus) {
   if (!testing::HaveProgram("prometheus")) GTEST_SKIP() << "prometheus is not installed";
-  PrometheusServer server;
-  ASSERT_TRUE(server.WaitReady());
+  testing::TempDir dir;
+  testing::PrometheusProcess prometheus(dir.path() + "/data", "global: {}\n");
+  ASSERT_TRUE(prometheus.WaitReady()) << prometheus.log();
   int agree = 0;
   auto corpus = Corpus();
   for (const auto& q : corpus) {
-    const std::string theirs = server.Answer(q);
+    const std::string theirs = Theirs(prometheus, q);
     const std::string ours = Ours(q);
     if (theirs == ours) {
       ++agree;

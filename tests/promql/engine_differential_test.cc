@@ -25,6 +25,7 @@
 #include "tests/testing/api_query.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::promql {
 namespace {
@@ -348,15 +349,10 @@ TEST(EngineDifferential, AgreesWithPrometheus) {
       {"promtool", "tsdb", "create-blocks-from", "openmetrics", om, dir.path() + "/data"},
       std::chrono::minutes(5));
   ASSERT_EQ(created.exit_code, 0) << created.output;
-  const uint16_t port = testing::FreePort();
-  const std::string config = dir.WriteFile("p.yml", "global: {}\n");
-  testing::ChildProcess prom(
-      {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.path() + "/data",
-       "--storage.tsdb.retention.time=100y",
-       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-      dir.path() + "/log.txt");
-  ASSERT_TRUE(testing::WaitUntil([&] { return testing::Get(port, "/-/ready").status == 200; },
-                                 std::chrono::seconds(60)));
+  testing::PrometheusProcess prom(dir.path() + "/data", "global: {}\n",
+                                  {"--storage.tsdb.retention.time=100y"});
+  ASSERT_TRUE(prom.WaitReady()) << prom.log();
+  const uint16_t port = prom.port();
 
   storage::MemoryStorage mem;
   for (const auto& s : data) {
