@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "lib/http/request.h"
+#include "lib/model/ascii.h"
 
 namespace tsdbd::http {
 namespace {

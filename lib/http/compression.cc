@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "lib/http/request.h"
+#include "lib/model/ascii.h"
 
 namespace tsdbd::http {
 namespace {

@@ -17,6 +17,7 @@
 #include "lib/http/server_impl.h"
 #include "lib/http/url_codec.h"
 #include "lib/http/web_config_source.h"
+#include "lib/model/ascii.h"
 
 namespace tsdbd::http {
 namespace beast = boost::beast;

@@ -1,17 +1,8 @@
 #include "lib/http/request.h"
 
-namespace tsdbd::http {
+#include "lib/model/ascii.h"
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+namespace tsdbd::http {
 
 const std::string* Request::Param(std::string_view name) const {
   for (const auto& [k, v] : params) {

@@ -63,7 +63,4 @@ using Reply = std::function<void(Response)>;
 // call: copy what a deferred reply needs.
 using Handler = std::function<void(const Request& request, Reply reply)>;
 
-// ASCII case-insensitive equality, as HTTP header names compare.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-
 }  // namespace tsdbd::http

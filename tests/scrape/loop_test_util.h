@@ -21,6 +21,7 @@
 #include "lib/http/request.h"
 #include "lib/http/router.h"
 #include "lib/http/server.h"
+#include "lib/model/ascii.h"
 #include "lib/model/labels.h"
 #include "lib/model/value.h"
 #include "lib/net/io_runtime.h"
@@ -196,7 +197,7 @@ class TargetServer {
   std::string header(std::string_view name) const {
     std::lock_guard lock(state_->mu);
     for (const auto& [n, v] : state_->last_headers) {
-      if (http::EqualsIgnoreCase(n, name)) return v;
+      if (EqualsIgnoreCase(n, name)) return v;
     }
     return "";
   }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 
+#include "lib/model/ascii.h"
 #include "lib/model/duration.h"
 #include "lib/promql/parser.h"
 
@@ -44,14 +45,6 @@ Error LineError(size_t i, const std::string& message) {
   return Error(std::to_string(i + 1) + ": " + message);
 }
 
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  }
-  return true;
-}
-
 // The evaluation time: a Prometheus duration after time 0 (no sign, as in 2.42).
 Result<int64_t> ParseOffset(std::string_view text) {
   auto d = ParseDuration(text);
@@ -70,10 +63,10 @@ Result<Script> ParseScript(std::string_view text) {
     const std::string_view word = NextWord(rest);
     Command cmd;
     cmd.line = static_cast<int>(i + 1);
-    if (EqualFold(word, "clear")) {
+    if (EqualsIgnoreCase(word, "clear")) {
       cmd.kind = Command::Kind::kClear;
       if (!rest.empty()) return LineError(i, "clear takes no arguments");
-    } else if (EqualFold(word, "load")) {
+    } else if (EqualsIgnoreCase(word, "load")) {
       cmd.kind = Command::Kind::kLoad;
       if (rest.empty()) return LineError(i, "invalid load command. (load <step:duration>)");
       auto step = ParseDuration(rest);
@@ -96,7 +89,7 @@ Result<Script> ParseScript(std::string_view text) {
         }
         if (!replaced) cmd.load.series.push_back(std::move(*desc));
       }
-    } else if (word.size() >= 4 && EqualFold(word.substr(0, 4), "eval")) {
+    } else if (word.size() >= 4 && EqualsIgnoreCase(word.substr(0, 4), "eval")) {
       cmd.kind = Command::Kind::kEval;
       EvalCommand& ev = cmd.eval;
       const std::string_view mod = word.substr(4);

@@ -8,32 +8,22 @@
 #include <string>
 #include <utility>
 
+#include "lib/model/ascii.h"
 #include "lib/model/value.h"
 #include "lib/promql/parser.h"
 
 namespace tsdbd::promql::testscript {
 namespace {
 
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // A number as the series lexer reads one: decimal or hex, with fraction and exponent, or
 // the words Inf and NaN (any case). No sign.
 bool ParseUnsignedNumber(std::string_view s, double* out) {
   if (s.empty()) return false;
-  if (EqualFold(s, "inf")) {
+  if (EqualsIgnoreCase(s, "inf")) {
     *out = std::numeric_limits<double>::infinity();
     return true;
   }
-  if (EqualFold(s, "nan")) {
+  if (EqualsIgnoreCase(s, "nan")) {
     *out = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
@@ -191,12 +181,12 @@ bool ParseScalar(std::string_view s, double* out) {
   // Go's ParseFloat: decimal and hex floats, Inf, Infinity, NaN with an optional sign.
   std::string_view body = s;
   if (body[0] == '+' || body[0] == '-') body.remove_prefix(1);
-  if (EqualFold(body, "inf") || EqualFold(body, "infinity")) {
+  if (EqualsIgnoreCase(body, "inf") || EqualsIgnoreCase(body, "infinity")) {
     *out = s[0] == '-' ? -std::numeric_limits<double>::infinity()
                        : std::numeric_limits<double>::infinity();
     return true;
   }
-  if (EqualFold(body, "nan")) {
+  if (EqualsIgnoreCase(body, "nan")) {
     if (body.size() != s.size()) return false;  // Go accepts no sign on NaN
     *out = std::numeric_limits<double>::quiet_NaN();
     return true;
