@@ -7,13 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "lib/model/json_string.h"  // AppendJsonString, Go's string escaping
 #include "lib/model/labels.h"
 
 namespace tsdbd::http::api {
-
-// Appends `s` as a JSON string, escaping as Go's encoding/json does (<, >, & and
-// U+2028/U+2029 included; invalid UTF-8 becomes U+FFFD).
-void AppendJsonString(std::string& out, std::string_view s);
 
 // Appends {"name":"value",...} in label order.
 void AppendJsonLabels(std::string& out, const Labels& labels);

@@ -2,10 +2,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "lib/model/json_string.h"
 #include "lib/tsdb/block/ulid.h"
 #include "lib/tsdb/fs/durable.h"
 
@@ -14,39 +14,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr char kMetaFilename[] = "meta.json";
-
-// A JSON string as Go's encoding/json writes it (HTML-safe escapes included).
-void AppendString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 // Writes the members of one object in order, with Go's MarshalIndent layout: each member
 // on its own line indented one tab deeper than the object, "key": value, comma separated.
@@ -59,7 +26,7 @@ class ObjectWriter {
     out_ += first_ ? "{\n" : ",\n";
     first_ = false;
     out_.append(static_cast<size_t>(depth_ + 1), '\t');
-    AppendString(out_, key);
+    AppendJsonString(out_, key);
     out_ += ": ";
     return out_;
   }
@@ -86,7 +53,7 @@ void AppendStringArray(std::string& out, int depth, const std::vector<std::strin
   out += "[\n";
   for (size_t i = 0; i < v.size(); ++i) {
     out.append(static_cast<size_t>(depth + 1), '\t');
-    AppendString(out, v[i]);
+    AppendJsonString(out, v[i]);
     out += i + 1 < v.size() ? ",\n" : "\n";
   }
   out.append(static_cast<size_t>(depth), '\t');
@@ -186,7 +153,7 @@ std::string MetaJson(const BlockMeta& meta) {
   std::string out;
   out.reserve(512);
   ObjectWriter top(out, 0);
-  AppendString(top.Key("ulid"), meta.ulid);
+  AppendJsonString(top.Key("ulid"), meta.ulid);
   top.Int("minTime", meta.min_time);
   top.Int("maxTime", meta.max_time);
   {
@@ -209,7 +176,7 @@ std::string MetaJson(const BlockMeta& meta) {
       for (size_t i = 0; i < c.parents.size(); ++i) {
         o += "\t\t\t";
         ObjectWriter p(o, 3);
-        AppendString(p.Key("ulid"), c.parents[i].ulid);
+        AppendJsonString(p.Key("ulid"), c.parents[i].ulid);
         p.Int("minTime", c.parents[i].min_time);
         p.Int("maxTime", c.parents[i].max_time);
         p.End();
