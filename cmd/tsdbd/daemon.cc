@@ -27,6 +27,7 @@
 #include "lib/scrape/discovery/metrics.h"
 #include "lib/scrape/manager/manager.h"
 #include "lib/model/byte_size.h"
+#include "lib/model/timestamp.h"
 #include "cmd/tsdbd/tsdb_metrics.h"
 #include "lib/http/api/work_pool.h"
 #include "lib/promql/engine/engine.h"
@@ -207,11 +208,7 @@ void Daemon::AddRoutes(http::Router& router) {
       .engine = engine_.get(),
       .queryable = &storage_,
       .pool = query_pool_.get(),
-      .now_ms = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-      },
+      .now_ms = NowTimestampMs,
   });
   http::api::AddMetadataRoutes(api, storage_, *query_pool_);
   http::api::AddTargetRoutes(api, *scrape_, {.external_url = ExternalUrl(flags_),

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "lib/model/timestamp.h"
 #include "lib/storage/merge_querier.h"
 #include "lib/tsdb/block/block_writer.h"
 #include "lib/tsdb/block/ulid.h"
@@ -22,12 +23,6 @@ namespace tsdbd::tsdb {
 namespace {
 
 namespace stdfs = std::filesystem;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -156,7 +151,7 @@ Status DB::CompactHead() {
     std::vector<block::ChunkSeries> series = HeadChunkSeries(*head_, mint, maxt - 1);
     if (!series.empty()) {
       block::BlockMeta meta;
-      meta.ulid = block::NewUlid(NowMs());
+      meta.ulid = block::NewUlid(NowTimestampMs());
       meta.min_time = mint;
       meta.max_time = maxt;
       meta.compaction.level = 1;
@@ -196,7 +191,7 @@ Status DB::CompactBlocks() {
     std::vector<block::BlockPtr> inputs;
     for (size_t i : plan) inputs.push_back(blocks[i]);
     const auto started = std::chrono::steady_clock::now();
-    auto result = compact::CompactBlocks(options_.dir, inputs, NowMs());
+    auto result = compact::CompactBlocks(options_.dir, inputs, NowTimestampMs());
     if (!result.ok()) {
       counters_.compactions_failed.fetch_add(1, std::memory_order_relaxed);
       // The plan would pick the same blocks again and again: set them aside.

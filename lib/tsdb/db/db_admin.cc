@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <memory>
 #include <system_error>
 
+#include "lib/model/timestamp.h"
 #include "lib/tsdb/block/block_writer.h"
 #include "lib/tsdb/block/ulid.h"
 #include "lib/tsdb/compact/compactor.h"
@@ -25,12 +25,6 @@ namespace {
 namespace stdfs = std::filesystem;
 
 constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Links `from` as `to`, copying when the filesystem cannot link (another device, or one
 // without hard links).
@@ -92,7 +86,7 @@ Status DB::CleanTombstones() {
   for (const block::BlockPtr& b : Blocks()) {
     if (b->tombstones()->Empty()) continue;
     std::vector<block::BlockPtr> inputs{b};
-    auto result = compact::CompactBlocks(options_.dir, inputs, NowMillis());
+    auto result = compact::CompactBlocks(options_.dir, inputs, NowTimestampMs());
     if (!result.ok()) {
       return Error("cleaning tombstones of block " + b->ulid() + ": " + result.error().message());
     }
@@ -148,7 +142,7 @@ Status DB::Snapshot(const std::string& dir, bool with_head) {
   // As Prometheus, an empty head makes no block.
   if (series.empty()) return Status::Ok();
   block::BlockMeta meta;
-  meta.ulid = block::NewUlid(NowMillis());
+  meta.ulid = block::NewUlid(NowTimestampMs());
   meta.min_time = mint;
   meta.max_time = maxt + 1;  // blocks are half-open
   meta.compaction.level = 1;
