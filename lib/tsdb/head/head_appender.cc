@@ -42,8 +42,11 @@ AppendOutcome HeadAppender::Append(storage::SeriesRef ref, const Labels& labels,
     s = head_->GetOrCreate(labels, &created);
   }
   const uint64_t bits = std::bit_cast<uint64_t>(v);
-  MemSeries::Check check;
-  {
+  // A series' newest time only grows, so a sample after it as read without the lock is
+  // appendable now; Commit checks again under the lock (another batch may get there first).
+  // Only samples at or before it need the lock, to see the newest value with its time.
+  MemSeries::Check check = MemSeries::Check::kOk;
+  if (const int64_t newest = s->max_time(); newest != Head::kNoTime && t <= newest) {
     std::lock_guard lock(head_->SeriesLock(s->ref()));
     check = s->Appendable(t, bits);
   }
@@ -80,11 +83,11 @@ Status HeadAppender::Commit() {
     refs_.push_back({p.series->ref(), p.t, std::bit_cast<double>(p.v_bits)});
   }
   record::EncodeSamples(refs_, &samples_rec_);
-  std::vector<MemSeries*> series;
-  series.reserve(held_.size());
-  for (const SeriesPtr& s : held_) series.push_back(s.get());
+  batch_series_.clear();
+  batch_series_.reserve(held_.size());
+  for (const SeriesPtr& s : held_) batch_series_.push_back(s.get());
   uint64_t ticket = 0;
-  Status logged = head_->LogBatch(series, samples_rec_, &ticket);
+  Status logged = head_->LogBatch(batch_series_, samples_rec_, &ticket);
   Head::ApplyTurn turn(head_, ticket);
   if (!logged.ok()) {
     samples_.clear();
@@ -96,7 +99,17 @@ Status HeadAppender::Commit() {
   const int64_t range = head_->chunk_range();
   uint64_t stored = 0, dropped = 0, chunks = 0;
   int64_t mint = std::numeric_limits<int64_t>::max(), maxt = Head::kNoTime;
-  for (const Pending& p : samples_) {
+  // The series of a large batch are rarely all in cache: fetch a few samples ahead.
+  constexpr size_t kPrefetchAhead = 8;
+  const size_t n = samples_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      const char* ahead = reinterpret_cast<const char*>(samples_[i + kPrefetchAhead].series);
+      __builtin_prefetch(ahead, 1);
+      __builtin_prefetch(ahead + 64, 1);
+      __builtin_prefetch(ahead + 128, 1);
+    }
+    const Pending& p = samples_[i];
     bool created = false;
     bool ok;
     {

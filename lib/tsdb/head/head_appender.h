@@ -46,7 +46,8 @@ class HeadAppender final : public storage::Appender {
   int64_t mint_, maxt_;          // of the samples accepted
   std::vector<SeriesPtr> held_;  // series of this batch, each once per Append
   std::vector<Pending> samples_;
-  std::vector<record::RefSample> refs_;  // WAL encoding scratch
+  std::vector<record::RefSample> refs_;   // WAL encoding scratch
+  std::vector<MemSeries*> batch_series_;  // LogBatch scratch
   std::string samples_rec_;
   bool done_ = false;
 };

@@ -24,14 +24,15 @@ int64_t RangeForTimestamp(int64_t t, int64_t width) {
 }
 
 MemSeries::Check MemSeries::Appendable(int64_t t, uint64_t v_bits) const {
-  if (last_t_ == kNoTime || t > last_t_) return Check::kOk;
-  if (t < last_t_) return Check::kOutOfOrder;
+  const int64_t last_t = max_time();
+  if (last_t == kNoTime || t > last_t) return Check::kOk;
+  if (t < last_t) return Check::kOutOfOrder;
   return v_bits == last_v_bits_ ? Check::kSameSample : Check::kDuplicate;
 }
 
 void MemSeries::CutOpenChunk(int64_t t) {
   if (open_.NumSamples() > 0) {
-    closed_.push_back(std::make_shared<const HeadChunk>(open_min_t_, last_t_, open_.Bytes()));
+    closed_.push_back(std::make_shared<const HeadChunk>(open_min_t_, max_time(), open_.Bytes()));
   }
   open_ = chunkenc::XorChunk();
   open_min_t_ = t;
@@ -39,7 +40,8 @@ void MemSeries::CutOpenChunk(int64_t t) {
 
 bool MemSeries::Append(int64_t t, uint64_t v_bits, int64_t chunk_range, bool* chunk_created) {
   *chunk_created = false;
-  if (last_t_ != kNoTime && t <= last_t_) return false;
+  const int64_t last_t = max_time();
+  if (last_t != kNoTime && t <= last_t) return false;
   uint16_t n = open_.NumSamples();
   if (n == 0) {
     // First sample of a chunk (the first ever, or after truncation dropped the open one).
@@ -48,8 +50,8 @@ bool MemSeries::Append(int64_t t, uint64_t v_bits, int64_t chunk_range, bool* ch
     *chunk_created = true;
   } else {
     // At a quarter of the target, predict an end time that spreads the rest of the range
-    // evenly over chunks of ~kSamplesPerChunk samples. last_t_ is the previous sample's time.
-    if (n == kSamplesPerChunk / 4) next_at_ = ComputeChunkEndTime(open_min_t_, last_t_, next_at_);
+    // evenly over chunks of ~kSamplesPerChunk samples. last_t is the previous sample's time.
+    if (n == kSamplesPerChunk / 4) next_at_ = ComputeChunkEndTime(open_min_t_, last_t, next_at_);
     // The prediction fails when the rate rises: then cut at twice the target.
     if (t >= next_at_ || n >= 2 * kSamplesPerChunk) {
       CutOpenChunk(t);
@@ -63,7 +65,7 @@ bool MemSeries::Append(int64_t t, uint64_t v_bits, int64_t chunk_range, bool* ch
     *chunk_created = true;
     (void)open_.AppendBits(t, v_bits);
   }
-  last_t_ = t;
+  last_t_.store(t, std::memory_order_relaxed);
   last_v_bits_ = v_bits;
   return true;
 }
@@ -79,7 +81,7 @@ size_t MemSeries::TruncateBefore(int64_t mint) {
   while (drop < closed_.size() && closed_[drop]->max_t() < mint) ++drop;
   closed_.erase(closed_.begin(), closed_.begin() + static_cast<std::ptrdiff_t>(drop));
   if (closed_.empty() && closed_.capacity() > 0) closed_.shrink_to_fit();
-  if (closed_.empty() && open_.NumSamples() > 0 && last_t_ < mint) {
+  if (closed_.empty() && open_.NumSamples() > 0 && max_time() < mint) {
     open_ = chunkenc::XorChunk();
     open_min_t_ = kNoTime;
     ++drop;
@@ -91,8 +93,8 @@ void MemSeries::Snapshot(int64_t mint, int64_t maxt, std::vector<HeadChunkPtr>* 
   for (const HeadChunkPtr& c : closed_) {
     if (c->max_t() >= mint && c->min_t() <= maxt) out->push_back(c);
   }
-  if (open_.NumSamples() > 0 && last_t_ >= mint && open_min_t_ <= maxt) {
-    out->push_back(std::make_shared<const HeadChunk>(open_min_t_, last_t_, open_.Bytes()));
+  if (open_.NumSamples() > 0 && max_time() >= mint && open_min_t_ <= maxt) {
+    out->push_back(std::make_shared<const HeadChunk>(open_min_t_, max_time(), open_.Bytes()));
   }
 }
 

@@ -44,8 +44,8 @@ int64_t ComputeChunkEndTime(int64_t start, int64_t cur, int64_t max);
 // The end of the chunk range holding t: (t / width) * width + width.
 int64_t RangeForTimestamp(int64_t t, int64_t width);
 
-// Everything but the constructor and the atomics requires the caller to hold the head's lock
-// for this series (Head's striped series locks).
+// Everything but the constructor, max_time() and the atomics requires the caller to hold the
+// head's lock for this series (Head's striped series locks).
 class MemSeries {
  public:
   static constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
@@ -67,8 +67,10 @@ class MemSeries {
   // (nothing stored) when t is not after the newest sample. *chunk_created tells of a cut.
   bool Append(int64_t t, uint64_t v_bits, int64_t chunk_range, bool* chunk_created);
 
-  // Time of the newest sample ever appended (kept after truncation), or kNoTime.
-  int64_t max_time() const { return last_t_; }
+  // Time of the newest sample ever appended (kept after truncation), or kNoTime. It only
+  // grows. May be called without the lock (appenders check against it so): then it may miss
+  // the latest Append.
+  int64_t max_time() const { return last_t_.load(std::memory_order_relaxed); }
   // Time of the oldest sample held, or kNoTime when no chunk is held.
   int64_t min_time() const;
   // Chunks held, closed and open.
@@ -94,6 +96,13 @@ class MemSeries {
   std::atomic<bool> wal_logged{false};
   // References: the series maps hold one, appenders and queriers one each while they use it.
   std::atomic<uint32_t> refs{1};
+
+ private:
+  // Written under the lock only; read without it by max_time(). Next to refs, which an
+  // appender's look-up by ref touches anyway, so that its check costs no other cache line.
+  std::atomic<int64_t> last_t_{kNoTime};
+
+ public:
   // Next series with the same labels hash; guarded by the hash stripe's lock.
   MemSeries* hash_next = nullptr;
 
@@ -106,7 +115,6 @@ class MemSeries {
   chunkenc::XorChunk open_;           // the head chunk (empty until the first sample)
   int64_t open_min_t_ = kNoTime;
   int64_t next_at_ = kNoTime;  // cut the open chunk at this time at the latest
-  int64_t last_t_ = kNoTime;
   uint64_t last_v_bits_ = 0;
 };
 
