@@ -20,6 +20,9 @@ constexpr std::string_view kReportNames[] = {
 
 enum MetaKind { kMetaType, kMetaHelp, kMetaUnit };
 
+// How many lines ahead Ingest fetches the cache entry the last scrape's order predicts.
+constexpr size_t kPrefetchAhead = 4;
+
 // Go's %.50s: at most 50 characters (runes) of s.
 std::string_view Runes50(std::string_view s) {
   size_t runes = 0;
@@ -145,12 +148,19 @@ void ScrapeIngester::UpdateMetadata(std::string_view name, int kind, std::string
 
 Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
                               std::string_view content_type, int64_t t_ms, IngestCounts* counts) {
+  return Ingest(app, std::string(body), content_type, t_ms, counts);
+}
+
+Status ScrapeIngester::Ingest(storage::Appender& app, std::string&& body,
+                              std::string_view content_type, int64_t t_ms, IngestCounts* counts) {
+  // order_'s keys point into the previous body: keep it until this scrape is done.
+  const std::string previous_body = std::exchange(body_, std::move(body));
   *counts = IngestCounts{};
   cur_.clear();
   next_order_.clear();
   seen_this_iter_ = 0;
   size_t predicted = 0;  // where in order_ the next line is expected
-  std::unique_ptr<textparse::Parser> p = textparse::Parser::New(body, content_type);
+  std::unique_ptr<textparse::Parser> p = textparse::Parser::New(body_, content_type);
   Status err;
   uint64_t appended = 0;
   bool limit_exceeded = false;
@@ -179,12 +189,16 @@ Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
     if (kind != textparse::Entry::kSeries) continue;
 
     ++counts->total;
+    // The entries live all over the heap; the order predicts which ones come next.
+    if (predicted + kPrefetchAhead < order_.size()) {
+      const char* ahead = reinterpret_cast<const char*>(order_[predicted + kPrefetchAhead].second);
+      __builtin_prefetch(ahead);
+      __builtin_prefetch(ahead + sizeof(Entry) - 1);
+    }
     const std::string_view key = p->Series();
     Entry* e = nullptr;
-    std::string_view stored_key;
     bool is_new = false;
     if (predicted < order_.size() && order_[predicted].first == key) {
-      stored_key = order_[predicted].first;
       e = order_[predicted].second;
       ++predicted;
     } else {
@@ -193,8 +207,7 @@ Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
         it = cache_.emplace(std::string(key), Entry{}).first;
         Status resolved = Resolve(*p, &it->second);
         if (!resolved.ok()) {
-          cache_.erase(it);
-          order_.clear();  // it may have held the erased entry's key
+          cache_.erase(it);  // not in next_order_ (which becomes order_) yet
           err = std::move(resolved);
           break;
         }
@@ -203,14 +216,13 @@ Status ScrapeIngester::Ingest(storage::Appender& app, std::string_view body,
                  pos < order_.size() && order_[pos].second == &it->second) {
         predicted = pos + 1;  // back in step with the last scrape's order
       }
-      stored_key = it->first;
       e = &it->second;
     }
     if (e->seen_iter != iter_) {
       e->seen_iter = iter_;
       ++seen_this_iter_;
       e->order_pos = static_cast<uint32_t>(next_order_.size());
-      next_order_.emplace_back(stored_key, e);
+      next_order_.emplace_back(key, e);
     }
     if (e->dropped) continue;
     ++counts->added;

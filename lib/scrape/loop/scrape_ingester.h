@@ -74,6 +74,11 @@ class ScrapeIngester {
   // Out-of-order, duplicate and out-of-bounds samples are skipped and counted.
   Status Ingest(storage::Appender& app, std::string_view body, std::string_view content_type,
                 int64_t t_ms, IngestCounts* counts);
+  // Same, keeping `body` until the next Ingest: the next scrape's lines are then compared
+  // with this one's in order, reading memory sequentially instead of the cache's keys (the
+  // string_view form copies the body for that).
+  Status Ingest(storage::Appender& app, std::string&& body, std::string_view content_type,
+                int64_t t_ms, IngestCounts* counts);
 
   // After a failed scrape: stale markers at t_ms for every series of the previous
   // successful scrape (Prometheus treats a failed scrape as an empty one).
@@ -135,13 +140,14 @@ class ScrapeIngester {
   std::vector<Entry*> prev_;  // tracked series of the last successful scrape
   std::vector<Entry*> cur_;   // tracked series of the scrape in progress
   // The cache entries in the order the last scrape listed them, with their keys (which live
-  // in cache_): a target lists its series in the same order each time, so the next line is
+  // in body_): a target lists its series in the same order each time, so the next line is
   // nearly always the next entry here and costs a comparison instead of a hash look-up.
   std::vector<std::pair<std::string_view, Entry*>> order_;
   std::vector<std::pair<std::string_view, Entry*>> next_order_;  // being built
   size_t seen_this_iter_ = 0;  // distinct entries seen by the scrape in progress
   size_t size_after_success_ = 0;
   std::vector<storage::SeriesRef*> batch_refs_;  // refs learnt in the current batch
+  std::string body_;                             // of the last Ingest; order_'s keys point into it
 
   static constexpr int kReportSeries = 5;
   Labels report_labels_[kReportSeries];

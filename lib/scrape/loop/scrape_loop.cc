@@ -263,7 +263,7 @@ void ScrapeLoop::OnScraped(Result<std::string> body, std::string content_type, i
   IngestCounts counts;
   tsdbd::Status app_err;
   if (scrape_err.ok()) {
-    app_err = ingester_.Ingest(*app, *body, content_type, t_ms, &counts);
+    app_err = ingester_.Ingest(*app, std::move(*body), content_type, t_ms, &counts);
     if (!app_err.ok()) {
       app->Rollback();
       ingester_.OnBatchDiscarded();
