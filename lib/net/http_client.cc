@@ -1,5 +1,6 @@
 #include "lib/net/http_client.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -125,6 +127,12 @@ class HttpClient::Impl {
   const std::shared_ptr<asio::ssl::context> tls_;
   ConnectionPool pool_;
 };
+
+// Reading a body: the gzip decoder's input chunk, the least room offered for a plain body,
+// and the most that a Content-Length header may reserve ahead.
+constexpr size_t kGzipChunk = 16384;
+constexpr size_t kMinBodyRead = 65536;
+constexpr uint64_t kMaxBodyReserve = 64 << 20;
 
 // One call of Do: a coroutine on its own strand, with its deadline timer.
 class Call : public std::enable_shared_from_this<Call> {
@@ -465,27 +473,53 @@ class Call : public std::enable_shared_from_this<Call> {
     std::optional<GzipDecoder> gzip;
     if (gzipped) gzip.emplace(limit);
     std::string& body = ex.response.body;
-    char chunk[16384];
+    // A plain body is read straight into its string, in large steps (each step is a trip
+    // through the coroutine and the reactor); a gzipped one through a chunk to inflate.
+    std::unique_ptr<char[]> chunk;
+    if (gzip) {
+      chunk.reset(new char[kGzipChunk]);
+    } else if (auto length = parser->content_length()) {
+      // The announced length, within reason: a hostile header must not reserve gigabytes.
+      uint64_t reserve = std::min<uint64_t>(*length, kMaxBodyReserve);
+      if (limit > 0) reserve = std::min<uint64_t>(reserve, static_cast<uint64_t>(limit) + 1);
+      body.reserve(static_cast<size_t>(reserve));
+    }
     while (!parser->is_done()) {
-      msg.body().data = chunk;
-      msg.body().size = sizeof chunk;
+      size_t room;
+      char* into;
+      if (gzip) {
+        room = kGzipChunk;
+        into = chunk.get();
+      } else {
+        if (body.capacity() - body.size() < kMinBodyRead) {
+          body.reserve(std::max(body.size() * 2, body.size() + kMinBodyRead));
+        }
+        // Past the limit by one byte at most: enough to tell that it was exceeded.
+        room = body.capacity() - body.size();
+        if (limit > 0) {
+          room = std::min<size_t>(room, static_cast<size_t>(limit) + 1 - body.size());
+        }
+        const size_t old = body.size();
+        body.resize(old + room);
+        into = body.data() + old;
+      }
+      msg.body().data = into;
+      msg.body().size = room;
       auto [rec, rn] = co_await bhttp::async_read(stream, buffer, *parser, token);
       (void)rn;
       if (rec == bhttp::error::need_buffer) rec = {};
-      size_t got = sizeof chunk - msg.body().size;
+      const size_t got = room - msg.body().size;
+      if (!gzip) body.resize(body.size() - room + got);
       if (rec) {
         std::string text = IoText(rec, conn, "read");
         if (text == "EOF") text = "unexpected EOF";
         co_return Failure{text, true, true};
       }
       if (gzip) {
-        Status st = gzip->Feed(std::string_view(chunk, got), &body);
+        Status st = gzip->Feed(std::string_view(into, got), &body);
         if (!st.ok()) co_return Failure{st.message(), true, true};
-      } else {
-        if (limit > 0 && static_cast<int64_t>(body.size() + got) > limit) {
-          co_return Failure{"body size limit exceeded", true, true};
-        }
-        body.append(chunk, got);
+      } else if (limit > 0 && static_cast<int64_t>(body.size()) > limit) {
+        co_return Failure{"body size limit exceeded", true, true};
       }
     }
     if (gzip) {
