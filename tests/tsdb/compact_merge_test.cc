@@ -11,7 +11,6 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,6 +22,7 @@
 #include "lib/tsdb/compact/compactor.h"
 #include "lib/tsdb/compact/series_merge.h"
 #include "tests/testing/process.h"
+#include "tests/testing/promtool_dump.h"
 
 namespace tsdbd::tsdb::compact {
 namespace {
@@ -407,24 +407,6 @@ TEST(CompactMergeTest, CorruptChunkFailsAndLeavesNothingBehind) {
   EXPECT_EQ(entries, std::vector<std::string>{"in"});
 }
 
-// promtool tsdb dump prints `{labels} value timestamp` per sample ("%s %g %d").
-std::map<std::string, std::vector<std::pair<int64_t, double>>> ParseDump(const std::string& text) {
-  std::map<std::string, std::vector<std::pair<int64_t, double>>> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] != '{') continue;
-    const size_t close = line.rfind('}');
-    const std::string labels = line.substr(0, close + 1);
-    std::istringstream rest(line.substr(close + 1));
-    std::string value;
-    int64_t t = 0;
-    rest >> value >> t;
-    out[labels].push_back({t, std::strtod(value.c_str(), nullptr)});
-  }
-  return out;
-}
-
 TEST(CompactMergeTest, PromtoolDumpsExactlyTheMergedSamples) {
   if (!testing::HaveProgram("promtool")) GTEST_SKIP() << "promtool not installed";
   testing::TempDir dir;
@@ -451,7 +433,7 @@ TEST(CompactMergeTest, PromtoolDumpsExactlyTheMergedSamples) {
   ASSERT_NE(out, nullptr);
   auto r = testing::Run({"promtool", "tsdb", "dump", dir.path() + "/out"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto got = ParseDump(r.output);
+  auto got = testing::ParsePromtoolDump(r.output);
   Model want = Union(models);
   ASSERT_EQ(got.size(), want.size());
   for (const auto& [name, samples] : want) {

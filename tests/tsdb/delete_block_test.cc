@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "lib/tsdb/block/block.h"
 #include "tests/testing/process.h"
+#include "tests/testing/promtool_dump.h"
 #include "tests/tsdb/block_files_test_util.h"
 #include "tests/tsdb/head_test_util.h"
 
@@ -69,16 +69,7 @@ class DeleteBlockTest : public ::testing::Test {
     stdfs::create_directories(db_dir + "/wal");
     auto r = tsdbd::testing::Run({"promtool", "tsdb", "dump", db_dir});
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    std::map<std::string, std::vector<int64_t>> out;
-    std::istringstream in(r.output);
-    std::string line;
-    while (std::getline(in, line)) {
-      const size_t close = line.find("} ");
-      if (close == std::string::npos) continue;
-      const size_t last_space = line.rfind(' ');
-      out[line.substr(0, close + 1)].push_back(std::stoll(line.substr(last_space + 1)));
-    }
-    return out;
+    return tsdbd::testing::PromtoolDumpTimes(r.output);
   }
 
   tsdbd::testing::TempDir tmp_;

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "lib/tsdb/db/db.h"
 #include "tests/testing/process.h"
 #include "tests/testing/prometheus_process.h"
+#include "tests/testing/promtool_dump.h"
 #include "tests/tsdb/head_test_util.h"
 
 namespace tsdbd::tsdb {
@@ -105,15 +105,7 @@ void ExpectSame(const std::vector<SeriesData>& a, const std::vector<SeriesData>&
 std::map<std::string, std::vector<int64_t>> PromtoolDump(const std::string& dir) {
   auto r = tsdbd::testing::Run({"promtool", "tsdb", "dump", dir});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  std::map<std::string, std::vector<int64_t>> out;
-  std::istringstream in(r.output);
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t close = line.find("} ");
-    if (close == std::string::npos) continue;
-    out[line.substr(0, close + 1)].push_back(std::stoll(line.substr(line.rfind(' ') + 1)));
-  }
-  return out;
+  return tsdbd::testing::PromtoolDumpTimes(r.output);
 }
 
 // The deletion used below: a{i="0"} from the middle of the block into the head.
