@@ -10,6 +10,7 @@
 
 #include "lib/tsdb/fs/dir_tree.h"
 #include "lib/tsdb/fs/durable.h"
+#include "lib/tsdb/fs/file.h"
 #include "tests/testing/process.h"
 
 namespace tsdbd::tsdb::fs {
@@ -36,6 +37,32 @@ TEST(Fs, WriteFileAtomicallyReplacesAndLeavesNoTemporary) {
   ASSERT_TRUE(WriteFileAtomically(path, "").ok());
   EXPECT_EQ(stdfs::file_size(path), 0u);
   EXPECT_EQ(Names(tmp.path()), std::vector<std::string>{"f"});
+}
+
+TEST(Fs, ReadWholeFileReadsEveryByte) {
+  TempDir tmp;
+  const std::string data = std::string("a\0b", 3) + std::string(100000, 'x');
+  ASSERT_TRUE(WriteFileAtomically(tmp.path() + "/f", data).ok());
+  auto got = ReadWholeFile(tmp.path() + "/f");
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  EXPECT_EQ(*got, data);
+  ASSERT_TRUE(WriteFileAtomically(tmp.path() + "/empty", "").ok());
+  got = ReadWholeFile(tmp.path() + "/empty");
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  EXPECT_EQ(*got, "");
+}
+
+TEST(Fs, ReadWholeFileFailuresNameThePathAndReason) {
+  TempDir tmp;
+  auto missing = ReadWholeFile(tmp.path() + "/missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message(),
+            "open " + tmp.path() + "/missing: No such file or directory");
+  // A directory opens but cannot be read.
+  stdfs::create_directories(tmp.path() + "/d");
+  auto dir = ReadWholeFile(tmp.path() + "/d");
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error().message(), "read " + tmp.path() + "/d: Is a directory");
 }
 
 TEST(Fs, WriteFileAtomicallyFailureKeepsTheOldFile) {

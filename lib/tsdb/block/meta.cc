@@ -2,12 +2,11 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "lib/model/json_string.h"
 #include "lib/tsdb/block/ulid.h"
 #include "lib/tsdb/fs/durable.h"
+#include "lib/tsdb/fs/file.h"
 
 namespace tsdbd::tsdb::block {
 namespace json = boost::json;
@@ -232,12 +231,9 @@ Result<BlockMeta> ParseMeta(std::string_view text) {
 
 Result<BlockMeta> ReadMeta(const std::string& block_dir) {
   const std::string path = block_dir + "/" + kMetaFilename;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error("read " + path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Error("read " + path + ": I/O error");
-  auto m = ParseMeta(text.str());
+  auto text = fs::ReadWholeFile(path);
+  if (!text.ok()) return text.error();
+  auto m = ParseMeta(*text);
   if (!m.ok()) return Error(path + ": " + m.error().message());
   return m;
 }

@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <utility>
 
 #include "lib/tsdb/chunkenc/varint.h"
 #include "lib/tsdb/crc32c.h"
 #include "lib/tsdb/fs/durable.h"
+#include "lib/tsdb/fs/file.h"
 
 namespace tsdbd::tsdb::block {
 namespace {
@@ -178,16 +177,11 @@ Result<Tombstones> DecodeTombstones(std::string_view data) {
 
 Result<Tombstones> ReadTombstones(const std::string& block_dir) {
   const std::string path = block_dir + "/" + kTombstonesFilename;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec) && !ec) return Tombstones();
-    return Error("read " + path + ": cannot open");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Error("read " + path + ": I/O error");
-  auto t = DecodeTombstones(text.str());
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) return Tombstones();  // none written
+  auto text = fs::ReadWholeFile(path);
+  if (!text.ok()) return text.error();
+  auto t = DecodeTombstones(*text);
   if (!t.ok()) return Error(path + ": " + t.error().message());
   return t;
 }

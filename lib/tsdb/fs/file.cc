@@ -52,6 +52,18 @@ Status File::WriteAt(std::string_view data, int64_t offset) {
   return Status::Ok();
 }
 
+Result<std::string> ReadWholeFile(const std::string& path) {
+  auto file = File::Open(path, O_RDONLY);
+  if (!file.ok()) return file.error();
+  auto size = file->Size();
+  if (!size.ok()) return size.error();
+  std::string data(static_cast<size_t>(*size), '\0');
+  auto n = file->ReadAt(data.data(), data.size(), 0);
+  if (!n.ok()) return n.error();
+  data.resize(*n);  // shorter if it shrank meanwhile
+  return data;
+}
+
 Result<size_t> File::ReadAt(char* buf, size_t n, int64_t offset) {
   size_t done = 0;
   while (done < n) {

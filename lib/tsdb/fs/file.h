@@ -43,6 +43,10 @@ class File {
   std::string path_;
 };
 
+// The whole content of the file at `path` (a small one: meta.json, tombstones). An Error
+// "open <path>: <reason>" or "read <path>: <reason>" on failure.
+Result<std::string> ReadWholeFile(const std::string& path);
+
 // fsyncs a directory so that entries created, renamed or removed in it are durable.
 Status SyncDir(const std::string& dir);
 
