@@ -14,6 +14,7 @@
 #include "lib/remote/write_request_decoder.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::remote {
 namespace {
@@ -62,17 +63,11 @@ bool IsStorageError(const std::string& body) {
 TEST(PrometheusReceiverTest, MalformedBodiesGetTheSameVerdictAndWords) {
   if (!tsdbd::testing::HaveProgram("prometheus")) GTEST_SKIP() << "prometheus not installed";
   tsdbd::testing::TempDir dir;
-  const uint16_t port = tsdbd::testing::FreePort();
-  const std::string config = dir.WriteFile("prometheus.yml", "global:\n  scrape_interval: 1h\n");
-  tsdbd::testing::ChildProcess prometheus(
-      {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.path() + "/data",
-       "--web.listen-address=127.0.0.1:" + std::to_string(port),
-       "--web.enable-remote-write-receiver"},
-      dir.path() + "/prometheus.log");
-  ASSERT_TRUE(
-      tsdbd::testing::WaitUntil([&] { return tsdbd::testing::Get(port, "/-/ready").status == 200; },
-                                std::chrono::seconds(30)))
-      << tsdbd::testing::ReadFile(dir.path() + "/prometheus.log");
+  tsdbd::testing::PrometheusProcess prometheus(dir.path() + "/data",
+                                               "global:\n  scrape_interval: 1h\n",
+                                               {"--web.enable-remote-write-receiver"});
+  ASSERT_TRUE(prometheus.WaitReady()) << prometheus.log();
+  const uint16_t port = prometheus.port();
 
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())

@@ -21,6 +21,7 @@
 #include "lib/remote/write_request_decoder.h"
 #include "tests/remote/fake_appendable.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::remote {
 namespace {
@@ -141,20 +142,16 @@ TEST(PrometheusSenderTest, RealRemoteWriteRequestsDecodeAndAreAccepted) {
   tsdbd::testing::TempDir dir;
   const uint16_t web_port = tsdbd::testing::FreePort();
   const std::string self = "127.0.0.1:" + std::to_string(web_port);
-  const std::string config = dir.WriteFile(
-      "prometheus.yml",
+  const std::string config =
       "global:\n  scrape_interval: 1s\n"
       "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['" +
-          self +
-          "']\n"
-          "remote_write:\n  - url: http://127.0.0.1:" +
-          std::to_string(receiver.port()) +
-          "/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n"
-          "    metadata_config:\n      send_interval: 1s\n");
-  tsdbd::testing::ChildProcess prometheus(
-      {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.path() + "/data",
-       "--web.listen-address=" + self},
-      dir.path() + "/prometheus.log");
+      self +
+      "']\n"
+      "remote_write:\n  - url: http://127.0.0.1:" +
+      std::to_string(receiver.port()) +
+      "/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n"
+      "    metadata_config:\n      send_interval: 1s\n";
+  tsdbd::testing::PrometheusProcess prometheus(dir.path() + "/data", config, {}, web_port);
 
   // Until a request holds a sample of the "up" series.
   auto have_up = [&] {
@@ -170,8 +167,7 @@ TEST(PrometheusSenderTest, RealRemoteWriteRequestsDecodeAndAreAccepted) {
     }
     return false;
   };
-  ASSERT_TRUE(tsdbd::testing::WaitUntil(have_up, std::chrono::seconds(90)))
-      << tsdbd::testing::ReadFile(dir.path() + "/prometheus.log");
+  ASSERT_TRUE(tsdbd::testing::WaitUntil(have_up, std::chrono::seconds(90))) << prometheus.log();
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();

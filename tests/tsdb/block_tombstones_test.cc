@@ -17,6 +17,7 @@
 #include "lib/tsdb/crc32c.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 #include "tests/tsdb/block_files_test_util.h"
 
 namespace tsdbd::tsdb::block {
@@ -203,16 +204,11 @@ TEST(BlockTombstones, ReadsPrometheusWrittenTombstones) {
   const std::string ulid = stdfs::path(block).filename();
   stdfs::rename(block, data + "/" + ulid);
   const std::string dir = data + "/" + ulid;
-  const std::string config = tmp.WriteFile("prometheus.yml", "global:\n  scrape_interval: 1h\n");
-  const uint16_t port = testing::FreePort();
-  const std::string addr = "127.0.0.1:" + std::to_string(port);
   ASSERT_TRUE(stdfs::exists(dir + "/meta.json"));
-  testing::ChildProcess prom({"prometheus", "--config.file=" + config,
-                              "--storage.tsdb.path=" + data, "--web.listen-address=" + addr,
-                              "--web.enable-admin-api", "--storage.tsdb.retention.time=100y"},
-                             tmp.path() + "/prometheus.log");
-  ASSERT_TRUE(testing::WaitUntil([&] { return testing::Get(port, "/-/ready").status == 200; }))
-      << ReadFile(tmp.path() + "/prometheus.log");
+  testing::PrometheusProcess prom(data, "global:\n  scrape_interval: 1h\n",
+                                  {"--web.enable-admin-api", "--storage.tsdb.retention.time=100y"});
+  ASSERT_TRUE(prom.WaitReady()) << prom.log();
+  const uint16_t port = prom.port();
   auto del = [&](const std::string& series, const std::string& start, const std::string& end) {
     const std::string body = "match[]=" + series + "&start=" + start + "&end=" + end;
     testing::HttpRequest req;
@@ -275,8 +271,8 @@ TEST(BlockTombstones, ReadsPrometheusWrittenTombstones) {
     matched = matched || theirs == file_of(bodies[0] + bodies[1] + bodies[2]);
   } while (std::next_permutation(bodies.begin(), bodies.end()));
   EXPECT_TRUE(matched);
-  prom.Signal(SIGTERM);
-  EXPECT_TRUE(prom.Wait(std::chrono::seconds(20)).has_value());
+  prom.process().Signal(SIGTERM);
+  EXPECT_TRUE(prom.process().Wait(std::chrono::seconds(20)).has_value());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "lib/tsdb/wal/segments.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 #include "tests/tsdb/head_test_util.h"
 
 namespace tsdbd::tsdb {
@@ -58,23 +59,19 @@ TEST(HeadPrometheusCompatTest, ReplaysTheWalPrometheusWrote) {
   tsdbd::testing::TempDir tmp;
   const uint16_t port = tsdbd::testing::FreePort();
   const std::string config =
-      tmp.WriteFile("prometheus.yml",
-                    "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n"
-                    "    static_configs:\n      - targets: ['127.0.0.1:" +
-                        std::to_string(port) + "']\n");
+      "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n"
+      "    static_configs:\n      - targets: ['127.0.0.1:" +
+      std::to_string(port) + "']\n";
   const std::string data = tmp.path() + "/data";
   const std::string wal_dir = data + "/wal";
   {
-    tsdbd::testing::ChildProcess prom(
-        {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + data,
-         "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-        tmp.path() + "/prometheus.log");
+    tsdbd::testing::PrometheusProcess prom(data, config, {}, port);
     // Wait (bounded) for a few scrapes to reach the WAL, then kill it mid-flight.
     const bool scraped = tsdbd::testing::WaitUntil(
         [&] { return ReadRaw(wal_dir).samples_records >= 4; }, std::chrono::seconds(60));
-    prom.Signal(SIGKILL);
-    (void)prom.Wait(std::chrono::seconds(10));
-    ASSERT_TRUE(scraped) << tsdbd::testing::ReadFile(tmp.path() + "/prometheus.log");
+    prom.process().Signal(SIGKILL);
+    (void)prom.process().Wait(std::chrono::seconds(10));
+    ASSERT_TRUE(scraped) << prom.log();
   }
   const RawWal raw = ReadRaw(wal_dir);
   ASSERT_FALSE(raw.series.empty());
@@ -138,12 +135,8 @@ TEST(HeadPrometheusCompatTest, PrometheusReplaysTheWalTheHeadWrote) {
       }
     }
   }
-  const uint16_t port = tsdbd::testing::FreePort();
-  const std::string config = tmp.WriteFile("prometheus.yml", "global:\n  scrape_interval: 1h\n");
-  tsdbd::testing::ChildProcess prom(
-      {"prometheus", "--config.file=" + config, "--storage.tsdb.path=" + data,
-       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-      tmp.path() + "/prometheus.log");
+  tsdbd::testing::PrometheusProcess prom(data, "global:\n  scrape_interval: 1h\n");
+  const uint16_t port = prom.port();
   // 100 steps, 10 rolled back: 90 samples per series, 50 series.
   const std::string query =
       "/api/v1/query?query=sum(count_over_time(tsdbd_head_compat%5B1h%5D))&time=" +
@@ -156,7 +149,7 @@ TEST(HeadPrometheusCompatTest, PrometheusReplaysTheWalTheHeadWrote) {
         return r.status == 200;
       },
       std::chrono::seconds(60));
-  ASSERT_TRUE(answered) << tsdbd::testing::ReadFile(tmp.path() + "/prometheus.log");
+  ASSERT_TRUE(answered) << prom.log();
   EXPECT_NE(body.find("\"4500\""), std::string::npos) << body;
   // One exact value: series i=7 at step 42 is 42007.
   auto r =
