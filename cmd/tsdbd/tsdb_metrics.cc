@@ -129,8 +129,10 @@ metrics::Registration AddTsdbMetrics(metrics::Registry& registry, tsdb::DB& db) 
                 c.vertical_compactions);
         counter("prometheus_tsdb_head_truncations_total",
                 "Total number of head truncations attempted.", c.head_truncations);
-        counter("prometheus_tsdb_head_truncations_failed_total",
-                "Total number of head truncations that failed.", c.head_truncations_failed);
+        // Truncating the head's memory cannot fail here (the WAL's part is counted by
+        // prometheus_tsdb_wal_truncations_failed_total).
+        w.AddCounter("prometheus_tsdb_head_truncations_failed_total",
+                     "Total number of head truncations that failed.", 0);
         counter("prometheus_tsdb_reloads_total",
                 "Number of times the database reloaded block data from disk.", c.reloads);
         counter("prometheus_tsdb_reloads_failures_total",

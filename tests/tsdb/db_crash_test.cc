@@ -4,6 +4,8 @@
 // compacts), reopens the directory and checks it: every block whole and consistent with its
 // meta.json, no leftovers, and every committed sample not past retention there exactly once.
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -91,7 +93,10 @@ struct Report {
     const Head& head = (*db)->head();
     const bool writes = head.MaxTime() - head.MinTime() > kRange / 2 * 3;
     if (writes) report(Kind::kCompacting, b);
-    if (!(*db)->Compact().ok()) ::_exit(7);
+    if (Status s = (*db)->Compact(); !s.ok()) {
+      std::fprintf(stderr, "child: compaction failed: %s\n", s.message().c_str());
+      ::_exit(7);
+    }
     if (writes) report(Kind::kCompacted, b);
   }
   ::_exit(0);

@@ -17,6 +17,7 @@
 #include "lib/tsdb/head/head.h"
 #include "lib/tsdb/wal/segments.h"
 #include "tests/tsdb/head_test_util.h"
+#include "lib/tsdb/wal/checkpoint.h"
 #include "tests/tsdb/wal_test_util.h"
 
 namespace tsdbd::tsdb {
@@ -220,6 +221,51 @@ TEST(HeadWalTest, TruncateCheckpointsAndReplaysFromTheCheckpoint) {
     EXPECT_EQ(recent, before[i].samples) << got[i].labels.ToString();
   }
   EXPECT_EQ((*h)->replay_stats().unknown_ref_samples, 0);
+}
+
+// A crash between writing a checkpoint and deleting the segments it covers leaves both: the
+// next truncation drops those segments and checkpoints after it, instead of failing.
+TEST(HeadWalTest, TruncateAfterACrashBetweenCheckpointAndSegmentRemoval) {
+  TempDir dir;
+  HeadOptions o = testing::MemOptions();
+  o.wal_dir = dir.path() + "/wal";
+  o.wal_options.segment_size = 32 * 1024;
+  o.wal_options.compress = false;
+  o.chunk_range_ms = 100'000;
+  auto fill = [](Head& head, int from, int to) {
+    for (int b = from; b < to; ++b) {
+      auto app = head.NewAppender();
+      for (int i = 0; i < 40; ++i) ASSERT_TRUE(app->Append(0, Series(i), b * 1000, b).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+  };
+  int covered = 0;
+  {
+    auto h = Head::Open(o);
+    ASSERT_TRUE(h.ok());
+    fill(**h, 0, 500);
+    auto segs = wal::ListSegments(o.wal_dir);
+    ASSERT_TRUE(segs.ok());
+    ASSERT_GT(segs->size(), 6u);
+    covered = segs->front().index + 3;
+    // The checkpoint is written, then the process dies before removing segments.
+    auto cp = wal::Checkpoint(o.wal_dir, segs->front().index, covered,
+                              [](uint64_t) { return true; }, 0, false);
+    ASSERT_TRUE(cp.ok()) << cp.error().message();
+  }
+  auto h = Head::Open(o);
+  ASSERT_TRUE(h.ok()) << h.error().message();
+  const std::vector<SeriesData> before = All(**h);
+  fill(**h, 500, 800);
+  ASSERT_TRUE((*h)->Truncate(300 * 1000).ok());
+  auto segs = wal::ListSegments(o.wal_dir);
+  ASSERT_TRUE(segs.ok());
+  EXPECT_GT(segs->front().index, covered);
+  auto cp = wal::LastCheckpoint(o.wal_dir);
+  ASSERT_TRUE(cp.ok() && cp->has_value());
+  EXPECT_GT((*cp)->index, covered);
+  ASSERT_EQ(before.size(), 40u);
+  EXPECT_EQ(before[0].samples.size(), 500u);
 }
 
 // Appenders racing on the same series, with interleaved timestamps so that commits drop

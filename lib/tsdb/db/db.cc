@@ -141,9 +141,10 @@ Status DB::Compact() {
 
 Status DB::CompactHead() {
   const int64_t range = options_.min_block_duration_ms;
+  int64_t truncated_to = Head::kNoTime;
   for (;;) {
     const int64_t head_min = head_->MinTime(), head_max = head_->MaxTime();
-    if (head_max == Head::kNoTime || head_max - head_min <= range / 2 * 3) return Status::Ok();
+    if (head_max == Head::kNoTime || head_max - head_min <= range / 2 * 3) break;
     const int64_t mint = head_min;
     const int64_t maxt = RangeForTimestamp(mint, range);
     counters_.compactions_triggered.fetch_add(1, std::memory_order_relaxed);
@@ -170,12 +171,17 @@ Status DB::CompactHead() {
       if (Status s = ReloadBlocks(); !s.ok()) return s;
     }
     series.clear();
-    if (Status s = head_->Truncate(maxt); !s.ok()) {
-      counters_.head_truncations_failed.fetch_add(1, std::memory_order_relaxed);
-      return Error("truncating the head: " + s.message());
-    }
+    head_->TruncateMemory(maxt);
     counters_.head_truncations.fetch_add(1, std::memory_order_relaxed);
+    truncated_to = maxt;
   }
+  if (truncated_to == Head::kNoTime) return Status::Ok();
+  // As Prometheus: the WAL is checkpointed once, after the whole head compaction (so size
+  // retention during it counts the WAL as it was).
+  if (Status s = head_->TruncateWal(truncated_to); !s.ok()) {
+    return Error("truncating the WAL: " + s.message());
+  }
+  return Status::Ok();
 }
 
 Status DB::CompactBlocks() {

@@ -38,7 +38,7 @@ struct DbOptions {
 // Counters for self-metrics (Prometheus's names in cmd/tsdbd/tsdb_metrics.cc).
 struct DbCounters {
   std::atomic<uint64_t> compactions{0}, compactions_failed{0}, compactions_triggered{0};
-  std::atomic<uint64_t> head_truncations{0}, head_truncations_failed{0};
+  std::atomic<uint64_t> head_truncations{0};
   std::atomic<uint64_t> reloads{0}, reloads_failed{0};
   std::atomic<uint64_t> time_retentions{0}, size_retentions{0};
   std::atomic<uint64_t> vertical_compactions{0};

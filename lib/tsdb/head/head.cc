@@ -123,6 +123,11 @@ Result<std::unique_ptr<storage::Querier>> Head::NewQuerier(int64_t mint_ms, int6
 }
 
 Status Head::Truncate(int64_t mint) {
+  TruncateMemory(mint);
+  return TruncateWal(mint);
+}
+
+void Head::TruncateMemory(int64_t mint) {
   std::lock_guard tl(truncate_mu_);
   int64_t cur = min_valid_time_.load();
   while (mint > cur && !min_valid_time_.compare_exchange_weak(cur, mint)) {
@@ -152,9 +157,7 @@ Status Head::Truncate(int64_t mint) {
       if (wal_) segment = wal_->current_segment();
     }
     for (const auto& [ref, labels] : removed) deleted_[ref] = segment;
-    return TruncateWal(mint);
   }
-  return Status::Ok();
 }
 
 std::vector<HeadSeriesChunks> Head::SeriesChunks(int64_t mint, int64_t maxt) {

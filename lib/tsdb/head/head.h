@@ -89,11 +89,15 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // A querier over [mint_ms, maxt_ms] (HeadQuerier). The head must outlive it.
   Result<std::unique_ptr<storage::Querier>> NewQuerier(int64_t mint_ms, int64_t maxt_ms) override;
 
-  // Drops the chunks entirely older than mint, removes series left without chunks (not in
-  // use by an appender or querier), refuses samples older than mint from now on, and
-  // checkpoints the older two thirds of the WAL segments (keeping series still in the head
-  // and samples >= mint), deleting the segments and checkpoints it covers.
+  // TruncateMemory, then TruncateWal.
   Status Truncate(int64_t mint);
+  // Drops the chunks entirely older than mint, removes series left without chunks (not in
+  // use by an appender or querier), and refuses samples older than mint from now on.
+  void TruncateMemory(int64_t mint);
+  // Checkpoints the older two thirds of the WAL segments (keeping series still in the head
+  // and samples >= mint), deleting the segments and checkpoints it covers. Done once after
+  // several TruncateMemory calls, as Prometheus does after a head compaction.
+  Status TruncateWal(int64_t mint);
 
   // The series with samples in [mint, maxt], sorted by labels, each with the chunks that
   // overlap the range (the open chunk copied). Chunks are cut at multiples of chunk_range,
@@ -165,7 +169,6 @@ class Head final : public storage::Appendable, public storage::Queryable {
   Status OpenWal();
   Status Replay();
   Status ReplaySegments(bool* damaged);
-  Status TruncateWal(int64_t mint);
 
   struct alignas(64) PaddedMutex {
     std::mutex mu;

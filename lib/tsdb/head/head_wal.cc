@@ -164,12 +164,21 @@ Status Head::ReplaySegments(bool* damaged) {
 }
 
 Status Head::TruncateWal(int64_t mint) {
+  std::lock_guard tl(truncate_mu_);
   std::unique_lock lock(wal_mu_);
   if (!wal_) return Status::Ok();
   auto segs = wal::ListSegments(options_.wal_dir);
   if (!segs.ok()) return Error("head: listing WAL segments: " + segs.error().message());
   if (segs->empty()) return Status::Ok();
-  const int first = segs->front().index;
+  int first = segs->front().index;
+  auto checkpoint = wal::LastCheckpoint(options_.wal_dir);
+  if (!checkpoint.ok()) return Error("head: WAL: " + checkpoint.error().message());
+  if (*checkpoint && (*checkpoint)->index >= first) {
+    // A crash came between a checkpoint and the removal of the segments it covers: they
+    // are obsolete, and the next checkpoint starts after it.
+    if (Status s = wal_->Truncate((*checkpoint)->index + 1); !s.ok()) return s;
+    first = (*checkpoint)->index + 1;
+  }
   // Start a new segment so that a quiet head does not keep more WAL than needed; the one
   // being written is never checkpointed.
   auto next = wal_->NextSegment();
