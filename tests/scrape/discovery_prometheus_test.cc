@@ -13,6 +13,7 @@
 #include "lib/scrape/discovery/static_discoverer.h"
 #include "tests/scrape/discovery_test_util.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::scrape::discovery {
 namespace {
@@ -65,22 +66,19 @@ TEST(DiscoveryVsPrometheus, StaticAndFileGroupsMatchDiscoveredLabels) {
   std::vector<config::StaticConfig> statics = {
       {.targets = {"s1:80", "s2:80"}, .labels = {{"x", "y"}, {"__scheme__", "https"}}},
       {.targets = {"s3:80"}, .labels = {}}};
-  dir.WriteFile("prometheus.yml",
-                "global: {scrape_interval: 1h}\n"
-                "scrape_configs:\n"
-                "  - job_name: f\n"
-                "    file_sd_configs: [{files: ['" +
-                    patterns[0] + "', '" + patterns[1] + "', '" + patterns[2] +
-                    "']}]\n"
-                    "  - job_name: s\n"
-                    "    static_configs:\n"
-                    "      - {targets: ['s1:80', 's2:80'], labels: {x: y, __scheme__: https}}\n"
-                    "      - {targets: ['s3:80']}\n");
-  const uint16_t port = testing::FreePort();
-  testing::ChildProcess prom({"prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
-                              "--storage.tsdb.path=" + dir.path() + "/data",
-                              "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-                             dir.path() + "/prometheus.log");
+  const std::string config =
+      "global: {scrape_interval: 1h}\n"
+      "scrape_configs:\n"
+      "  - job_name: f\n"
+      "    file_sd_configs: [{files: ['" +
+      patterns[0] + "', '" + patterns[1] + "', '" + patterns[2] +
+      "']}]\n"
+      "  - job_name: s\n"
+      "    static_configs:\n"
+      "      - {targets: ['s1:80', 's2:80'], labels: {x: y, __scheme__: https}}\n"
+      "      - {targets: ['s3:80']}\n";
+  testing::PrometheusProcess prom(dir.path() + "/data", config);
+  const uint16_t port = prom.port();
 
   // Ours.
   metrics::Registry registry;
@@ -122,14 +120,14 @@ TEST(DiscoveryVsPrometheus, StaticAndFileGroupsMatchDiscoveredLabels) {
         return got_f.size() >= want_f.size() && got_s.size() >= want_s.size();
       },
       60s);
-  ASSERT_TRUE(complete) << testing::ReadFile(dir.path() + "/prometheus.log");
+  ASSERT_TRUE(complete) << prom.log();
   std::sort(got_f.begin(), got_f.end());
   std::sort(got_s.begin(), got_s.end());
   EXPECT_EQ(got_f, want_f);
   EXPECT_EQ(got_s, want_s);
 
   // The files Prometheus refused are the ones we refuse.
-  std::string log = testing::ReadFile(dir.path() + "/prometheus.log");
+  std::string log = prom.log();
   for (const auto& e : fs::directory_iterator(sd)) {
     const std::string path = e.path().string();
     Result<FileSdFormat> format = FileSdFormatFor(path);

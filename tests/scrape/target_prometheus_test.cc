@@ -14,6 +14,7 @@
 #include "lib/scrape/target/target.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::scrape {
 namespace {
@@ -252,13 +253,8 @@ TEST(TargetPrometheusDifferential, SameTargetsAsPrometheus) {
 
   // Prometheus's side.
   tsdbd::testing::TempDir dir;
-  const std::string config_path = dir.WriteFile("prometheus.yml", kConfig);
-  const uint16_t port = tsdbd::testing::FreePort();
-  const std::string log_path = dir.path() + "/prometheus.log";
-  tsdbd::testing::ChildProcess prometheus(
-      {"prometheus", "--config.file=" + config_path, "--storage.tsdb.path=" + dir.path() + "/data",
-       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-      log_path);
+  tsdbd::testing::PrometheusProcess prometheus(dir.path() + "/data", kConfig);
+  const uint16_t port = prometheus.port();
 
   std::vector<std::string> got_active;
   std::vector<std::string> got_dropped;
@@ -293,7 +289,7 @@ TEST(TargetPrometheusDifferential, SameTargetsAsPrometheus) {
       std::chrono::seconds(60));
   ASSERT_TRUE(complete) << "Prometheus listed " << got_active.size() << " active and "
                         << got_dropped.size() << " dropped targets; log:\n"
-                        << tsdbd::testing::ReadFile(log_path);
+                        << prometheus.log();
   std::sort(got_active.begin(), got_active.end());
   std::sort(got_dropped.begin(), got_dropped.end());
   EXPECT_EQ(got_active, want_active);
@@ -303,10 +299,10 @@ TEST(TargetPrometheusDifferential, SameTargetsAsPrometheus) {
   for (const std::string& e : want_errors) {
     const std::string needle = "err=\"" + LogfmtQuoted(e) + "\"";
     EXPECT_TRUE(tsdbd::testing::WaitUntil(
-        [&] { return tsdbd::testing::ReadFile(log_path).find(needle) != std::string::npos; },
+        [&] { return prometheus.log().find(needle) != std::string::npos; },
         std::chrono::seconds(10)))
         << needle << "\nlog:\n"
-        << tsdbd::testing::ReadFile(log_path);
+        << prometheus.log();
   }
 }
 

@@ -8,6 +8,7 @@
 #include "tests/scrape/textparse_test_util.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 
 namespace tsdbd::scrape::textparse {
 namespace {
@@ -133,27 +134,22 @@ TEST(TextparsePrometheusJudgeTest, SameVerdictAsPrometheus) {
               "\n    static_configs: [{targets: ['127.0.0.1:" + std::to_string(fixture_port) +
               "']}]\n";
   }
-  const std::string config_path = dir.WriteFile("prometheus.yml", config);
   tsdbd::testing::ChildProcess server(
       {"python3", std::string(TSDBD_SOURCE_DIR) + "/tests/scrape/testdata/fixture_server.py",
        bodies, std::to_string(fixture_port)});
-  const uint16_t prom_port = tsdbd::testing::FreePort();
-  tsdbd::testing::ChildProcess prometheus(
-      {"prometheus", "--config.file=" + config_path, "--storage.tsdb.path=" + dir.path() + "/data",
-       "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
-      dir.path() + "/prometheus.log");
+  tsdbd::testing::PrometheusProcess prometheus(dir.path() + "/data", config);
 
   std::string json;
   const bool all = tsdbd::testing::WaitUntil(
       [&] {
-        json = tsdbd::testing::Get(prom_port, "/api/v1/query?query=up").body;
+        json = prometheus.Get("/api/v1/query?query=up").body;
         for (size_t i = 0; i < cases.size(); ++i) {
           if (UpOf(json, "case" + std::to_string(i)) < 0) return false;
         }
         return true;
       },
       std::chrono::seconds(60));
-  ASSERT_TRUE(all) << json << tsdbd::testing::ReadFile(dir.path() + "/prometheus.log");
+  ASSERT_TRUE(all) << json << prometheus.log();
   for (size_t i = 0; i < cases.size(); ++i) {
     const std::string ours =
         testing::ParseAll(cases[i].body,
