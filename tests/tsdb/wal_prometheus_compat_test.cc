@@ -4,14 +4,7 @@
 //  (b) we write a WAL into an otherwise empty data directory, Prometheus replays it, and
 //      its query API returns our samples.
 // Skipped when `prometheus` is not installed.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -28,12 +21,11 @@
 #include "lib/tsdb/record/encoder.h"
 #include "lib/tsdb/wal/checkpoint.h"
 #include "lib/tsdb/wal/reader.h"
-#include "tests/testing/process.h"
 #include "lib/tsdb/wal/segments.h"
 #include "lib/tsdb/wal/wal.h"
+#include "tests/testing/process.h"
+#include "tests/testing/prometheus_process.h"
 #include "tests/tsdb/wal_test_util.h"
-
-extern char** environ;
 
 namespace tsdbd::tsdb::wal {
 namespace {
@@ -44,100 +36,12 @@ using testing::ReadFileBytes;
 using testing::TempDir;
 using testing::WriteFileBytes;
 
-std::optional<std::string> FindPrometheus() {
-  for (const char* p : {"/usr/bin/prometheus", "/usr/local/bin/prometheus"}) {
-    if (::access(p, X_OK) == 0) return std::string(p);
-  }
-  return std::nullopt;
-}
+using tsdbd::testing::PrometheusProcess;
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// A child process, SIGKILLed and reaped on destruction unless stopped before.
-class ChildProcess {
- public:
-  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~ChildProcess() { Stop(SIGKILL); }
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  bool started() const { return pid_ > 0; }
-  bool running() {
-    if (pid_ <= 0) return false;
-    int status;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    return true;
-  }
-  // Sends sig and waits for the process to exit.
-  void Stop(int sig) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, sig);
-    int status;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// GET http://127.0.0.1:port/path; the body when the status is 200.
-std::optional<std::string> HttpGet(int port, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string resp;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
-      char buf[4096];
-      for (int i = 0; i < 10000; ++i) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        resp.append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  ::close(fd);
-  if (!resp.starts_with("HTTP/1.0 200") && !resp.starts_with("HTTP/1.1 200")) {
-    return std::nullopt;
-  }
-  size_t body = resp.find("\r\n\r\n");
-  return body == std::string::npos ? std::string() : resp.substr(body + 4);
-}
-
-// Polls cond until it holds or the deadline passes.
-bool WaitFor(const std::function<bool()>& cond, std::chrono::seconds deadline) {
-  return tsdbd::testing::WaitUntil(cond, deadline);
+// The body of a 200 answer to GET `target`, or "<request failed>".
+std::string QueryBody(const PrometheusProcess& p, const std::string& target) {
+  auto r = p.Get(target);
+  return r.status == 200 ? r.body : "<request failed>";
 }
 
 std::string Label(const rec::RefSeries& s, const std::string& name) {
@@ -188,36 +92,32 @@ DecodedWal DecodeWalDir(const std::string& dir) {
 }
 
 TEST(WalPrometheusCompatTest, ReadsTheWalPrometheusWrote) {
-  auto prom = FindPrometheus();
-  if (!prom) GTEST_SKIP() << "prometheus is not installed";
+  if (!tsdbd::testing::HaveProgram("prometheus")) GTEST_SKIP() << "prometheus is not installed";
   TempDir tmp;
-  const int port = FreePort();
-  WriteFileBytes(tmp / "prometheus.yml", fmt::format(R"(global:
+  const uint16_t port = tsdbd::testing::FreePort();
+  const std::string config = fmt::format(R"(global:
   scrape_interval: 1s
 scrape_configs:
   - job_name: self
     static_configs:
       - targets: ['127.0.0.1:{}']
 )",
-                                                     port));
+                                         port);
   const std::string data = tmp / "data";
-  ChildProcess p({*prom, "--config.file=" + (tmp / "prometheus.yml"), "--storage.tsdb.path=" + data,
-                  fmt::format("--web.listen-address=127.0.0.1:{}", port)},
-                 tmp / "prometheus.log");
-  ASSERT_TRUE(p.started());
+  PrometheusProcess p(data, config, {}, port);
   // Three scrapes ingested: up{job="self"} has a count_over_time of 3.
-  bool ingested = WaitFor(
+  bool ingested = tsdbd::testing::WaitUntil(
       [&] {
-        auto body =
-            HttpGet(port, "/api/v1/query?query=count_over_time(up%7Bjob%3D%22self%22%7D%5B1m%5D)");
-        return body && (body->find("\"3\"]") != std::string::npos ||
-                        body->find("\"4\"]") != std::string::npos ||
-                        body->find("\"5\"]") != std::string::npos);
+        const std::string body =
+            QueryBody(p, "/api/v1/query?query=count_over_time(up%7Bjob%3D%22self%22%7D%5B1m%5D)");
+        return body.find("\"3\"]") != std::string::npos ||
+               body.find("\"4\"]") != std::string::npos || body.find("\"5\"]") != std::string::npos;
       },
       60s);
-  ASSERT_TRUE(ingested) << ReadFileBytes(tmp / "prometheus.log");
+  ASSERT_TRUE(ingested) << p.log();
   // No clean shutdown: the samples must come from the WAL alone.
-  p.Stop(SIGKILL);
+  p.process().Signal(SIGKILL);
+  ASSERT_TRUE(p.process().Wait(std::chrono::seconds(10)).has_value());
 
   const std::string wal_dir = data + "/wal";
   auto segs = ListSegments(wal_dir);
@@ -260,8 +160,7 @@ scrape_configs:
 }
 
 TEST(WalPrometheusCompatTest, PrometheusReplaysTheWalWeWrote) {
-  auto prom = FindPrometheus();
-  if (!prom) GTEST_SKIP() << "prometheus is not installed";
+  if (!tsdbd::testing::HaveProgram("prometheus")) GTEST_SKIP() << "prometheus is not installed";
   TempDir tmp;
   const std::string data = tmp / "data";
   const std::string wal_dir = data + "/wal";
@@ -326,19 +225,13 @@ TEST(WalPrometheusCompatTest, PrometheusReplaysTheWalWeWrote) {
   // Nothing but wal/ in the data directory.
   ASSERT_EQ(std::distance(std::filesystem::directory_iterator(data), {}), 1);
 
-  const int port = FreePort();
-  WriteFileBytes(tmp / "prometheus.yml", "global:\n  scrape_interval: 1m\n");
-  ChildProcess p({*prom, "--config.file=" + (tmp / "prometheus.yml"), "--storage.tsdb.path=" + data,
-                  fmt::format("--web.listen-address=127.0.0.1:{}", port)},
-                 tmp / "prometheus.log");
-  ASSERT_TRUE(p.started());
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/-/ready").has_value(); }, 60s))
-      << ReadFileBytes(tmp / "prometheus.log");
+  PrometheusProcess p(data, "global:\n  scrape_interval: 1m\n");
+  ASSERT_TRUE(p.WaitReady()) << p.log();
 
   auto query_at = [&](const std::string& selector, int64_t t_ms) {
     std::string path =
         fmt::format("/api/v1/query?query={}&time={}.{:03d}", selector, t_ms / 1000, t_ms % 1000);
-    return HttpGet(port, path).value_or("<request failed>");
+    return QueryBody(p, path);
   };
   auto expect_value = [&](uint64_t ref, int64_t t_ms, double v) {
     std::string body = query_at(fmt::format("tsdbd_wal_compat%7Bidx%3D%22{}%22%7D", ref), t_ms);
@@ -356,7 +249,7 @@ TEST(WalPrometheusCompatTest, PrometheusReplaysTheWalWeWrote) {
                                base + (kDense - 1) * 500 + 10);
   EXPECT_NE(count.find(fmt::format("\"{}\"]", kDense)), std::string::npos) << count;
 
-  std::string log = ReadFileBytes(tmp / "prometheus.log");
+  std::string log = p.log();
   EXPECT_EQ(log.find("corrupt"), std::string::npos) << log;
   EXPECT_NE(log.find("WAL replay completed"), std::string::npos) << log;
 }
@@ -368,8 +261,7 @@ namespace tsdbd::tsdb::wal {
 namespace {
 
 TEST(WalPrometheusCompatTest, PrometheusReplaysOurCheckpointThenLaterSegments) {
-  auto prom = FindPrometheus();
-  if (!prom) GTEST_SKIP() << "prometheus is not installed";
+  if (!tsdbd::testing::HaveProgram("prometheus")) GTEST_SKIP() << "prometheus is not installed";
   TempDir tmp;
   const std::string data = tmp / "data";
   const std::string wal_dir = data + "/wal";
@@ -403,24 +295,17 @@ TEST(WalPrometheusCompatTest, PrometheusReplaysOurCheckpointThenLaterSegments) {
   ASSERT_TRUE(stats.ok()) << stats.error().message();
   ASSERT_TRUE(std::filesystem::remove(wal_dir + "/00000000"));
 
-  const int port = FreePort();
-  WriteFileBytes(tmp / "prometheus.yml", "global:\n  scrape_interval: 1m\n");
-  ChildProcess p({*prom, "--config.file=" + (tmp / "prometheus.yml"), "--storage.tsdb.path=" + data,
-                  fmt::format("--web.listen-address=127.0.0.1:{}", port)},
-                 tmp / "prometheus.log");
-  ASSERT_TRUE(p.started());
-  ASSERT_TRUE(WaitFor([&] { return HttpGet(port, "/-/ready").has_value(); }, 60s))
-      << ReadFileBytes(tmp / "prometheus.log");
-  auto body = HttpGet(port, fmt::format("/api/v1/query?query=count_over_time(tsdbd_cp%5B1h%5D)"
-                                        "&time={}.{:03d}",
-                                        (base + 200000) / 1000, (base + 200000) % 1000))
-                  .value_or("<request failed>");
+  PrometheusProcess p(data, "global:\n  scrape_interval: 1m\n");
+  ASSERT_TRUE(p.WaitReady()) << p.log();
+  auto body = QueryBody(p, fmt::format("/api/v1/query?query=count_over_time(tsdbd_cp%5B1h%5D)"
+                                       "&time={}.{:03d}",
+                                       (base + 200000) / 1000, (base + 200000) % 1000));
   // Series 7: 10 samples from the checkpoint + 10 from segment 1. Series 8 was dropped by the
   // checkpoint, so its later samples have no series and Prometheus skips them.
   EXPECT_NE(body.find("\"k\":\"live\""), std::string::npos) << body;
   EXPECT_NE(body.find("\"20\"]"), std::string::npos) << body;
   EXPECT_EQ(body.find("\"k\":\"gone\""), std::string::npos) << body;
-  std::string log = ReadFileBytes(tmp / "prometheus.log");
+  std::string log = p.log();
   EXPECT_NE(log.find("WAL checkpoint loaded"), std::string::npos) << log;
   EXPECT_EQ(log.find("corrupt"), std::string::npos) << log;
 }
