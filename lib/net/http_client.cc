@@ -17,6 +17,7 @@
 #include <optional>
 #include <variant>
 
+#include "lib/model/ascii.h"
 #include "lib/net/client_auth.h"
 #include "lib/net/client_connection.h"
 #include "lib/net/gzip_decoder.h"
@@ -31,17 +32,6 @@ namespace urls = boost::urls;
 using Strand = asio::strand<asio::io_context::executor_type>;
 
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
                std::string_view name) {
