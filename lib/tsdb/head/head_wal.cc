@@ -49,14 +49,21 @@ Status Head::ReplaySegments(bool* damaged) {
   uint64_t max_ref = 0;
   int64_t mint = std::numeric_limits<int64_t>::max(), maxt = kNoTime;
   wal::Reader reader(segments);
+  auto bad_record = [&reader](const Status& s) {
+    return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " + s.message());
+  };
+  // The head's ref for a record's: a series logged twice maps to the first one's.
+  auto head_ref = [&multi_ref](uint64_t ref) {
+    auto it = multi_ref.find(ref);
+    return it == multi_ref.end() ? ref : it->second;
+  };
   while (reader.Next()) {
     std::string_view rec = reader.record();
     switch (record::RecordType(rec)) {
       case record::Type::kSeries: {
         series.clear();
         if (Status s = record::DecodeSeries(rec, &series); !s.ok()) {
-          return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " +
-                       s.message());
+          return bad_record(s);
         }
         for (const record::RefSeries& rs : series) {
           std::vector<std::pair<std::string_view, std::string_view>> pairs;
@@ -83,13 +90,11 @@ Status Head::ReplaySegments(bool* damaged) {
       case record::Type::kSamples: {
         samples.clear();
         if (Status s = record::DecodeSamples(rec, &samples); !s.ok()) {
-          return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " +
-                       s.message());
+          return bad_record(s);
         }
         uint64_t chunks = 0;
         for (const record::RefSample& rs : samples) {
-          uint64_t ref = rs.ref;
-          if (auto it = multi_ref.find(ref); it != multi_ref.end()) ref = it->second;
+          const uint64_t ref = head_ref(rs.ref);
           SeriesPtr s = series_.GetByRef(ref);
           if (!s) {
             ++replay_.unknown_ref_samples;
@@ -118,13 +123,11 @@ Status Head::ReplaySegments(bool* damaged) {
         // Deletions apply to the samples replayed so far, as they did when logged.
         stones.clear();
         if (Status s = record::DecodeTombstones(rec, &stones); !s.ok()) {
-          return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " +
-                       s.message());
+          return bad_record(s);
         }
         uint64_t dropped = 0;
         for (const record::Stone& st : stones) {
-          uint64_t ref = st.ref;
-          if (auto it = multi_ref.find(ref); it != multi_ref.end()) ref = it->second;
+          const uint64_t ref = head_ref(st.ref);
           SeriesPtr s = series_.GetByRef(ref);
           if (!s) continue;
           std::lock_guard lock(SeriesLock(ref));
