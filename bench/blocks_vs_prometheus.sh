@@ -126,7 +126,7 @@ PY
 printf 'global:\n  scrape_interval: 15s\n' >"$tmp/config.yml"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
      "load $(cut -d' ' -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "# tsdbd $(git -C "$root" rev-parse --short HEAD), $(prometheus --version 2>&1 | head -1), data: $data_kind"
+echo "# $("$tsdbd_bin" --version 2>&1 | head -1), $(prometheus --version 2>&1 | head -1), data: $data_kind"
 
 # ---- 1. bytes per sample after compaction, and the compaction's CPU and RSS ----------------
 stage_size() {
