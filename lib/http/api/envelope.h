@@ -1,6 +1,8 @@
 // The JSON envelope of every /api/v1 response, as Prometheus writes it:
 //   {"status":"success","data":...,"warnings":[...]}
 //   {"status":"error","errorType":"bad_data","error":"..."}
+// Every string (data, warnings, error messages) is escaped as Go's encoding/json does
+// (json_writer.h), so bodies equal Prometheus's byte for byte even for odd bytes.
 #pragma once
 
 #include <boost/json/value.hpp>

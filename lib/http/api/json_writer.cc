@@ -2,9 +2,76 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
+#include <charconv>
+
 #include "lib/model/value_format.h"
 
 namespace tsdbd::http::api {
+namespace {
+
+template <typename Int>
+void AppendInteger(std::string& out, Int i) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, i);
+  out.append(buf, end);
+}
+
+}  // namespace
+
+void AppendJsonValue(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      out += "null";
+      return;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case boost::json::kind::int64:
+      AppendInteger(out, v.get_int64());
+      return;
+    case boost::json::kind::uint64:
+      AppendInteger(out, v.get_uint64());
+      return;
+    case boost::json::kind::double_:
+      out += boost::json::serialize(v);
+      return;
+    case boost::json::kind::string: {
+      const boost::json::string& s = v.get_string();
+      AppendJsonString(out, std::string_view(s.data(), s.size()));
+      return;
+    }
+    case boost::json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const boost::json::value& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJsonValue(out, e);
+      }
+      out.push_back(']');
+      return;
+    }
+    case boost::json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const boost::json::key_value_pair& kv : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        const boost::json::string_view key = kv.key();
+        AppendJsonString(out, std::string_view(key.data(), key.size()));
+        out.push_back(':');
+        AppendJsonValue(out, kv.value());
+      }
+      out.push_back('}');
+      return;
+    }
+  }
+}
 
 void AppendJsonLabels(std::string& out, const Labels& labels) {
   out.push_back('{');

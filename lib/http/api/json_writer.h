@@ -1,8 +1,10 @@
-// A minimal JSON writer for large API results (query data, series), byte for byte as
-// Prometheus writes them: Go's string escaping, timestamps as seconds with exactly the
-// millisecond digits, sample values as strings in Go's float format.
+// The one JSON writer of API answers, byte for byte as Prometheus (Go 1.19's encoding/json)
+// writes them: Go's string escaping, timestamps as seconds with exactly the millisecond
+// digits, sample values as strings in Go's float format, and boost::json values for the
+// smaller answers built as trees.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +13,11 @@
 #include "lib/model/labels.h"
 
 namespace tsdbd::http::api {
+
+// Appends `v` as Go's encoding/json writes the same data: every string (object keys too)
+// through AppendJsonString, objects in insertion order, no whitespace. Integers are written
+// in decimal; doubles as boost::json::serialize writes them (no API answer holds one).
+void AppendJsonValue(std::string& out, const boost::json::value& v);
 
 // Appends {"name":"value",...} in label order.
 void AppendJsonLabels(std::string& out, const Labels& labels);
