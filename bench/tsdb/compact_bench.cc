@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/tsdb/bench_process.h"
 #include "lib/tsdb/block/block.h"
 #include "lib/tsdb/block/block_writer.h"
 #include "lib/tsdb/block/ulid.h"
@@ -29,27 +30,13 @@ namespace tsdbd::tsdb::compact {
 namespace {
 
 namespace fs = std::filesystem;
+using bench::RssParts;
+using bench::RssSampler;
+using bench::ScratchDir;
 
 constexpr int64_t kBlockMs = 2 * 60 * 60 * 1000;
 constexpr int kSamplesPerSeries = 120;  // one 2h block at 60s
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string tmpl = (fs::temp_directory_path() / "compact-bench-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // VmHWM in bytes, after optionally resetting it.
 uint64_t PeakRss() {
@@ -64,43 +51,6 @@ void ResetPeakRss() {
   std::ofstream("/proc/self/clear_refs") << "5";
 }
 
-// RssAnon (heap) and RssFile (mapped files' pages) in bytes.
-std::pair<uint64_t, uint64_t> RssParts() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  uint64_t anon = 0, file = 0;
-  while (std::getline(in, line)) {
-    if (line.rfind("RssAnon:", 0) == 0) anon = std::stoull(line.substr(8)) * 1024;
-    if (line.rfind("RssFile:", 0) == 0) file = std::stoull(line.substr(8)) * 1024;
-  }
-  return {anon, file};
-}
-
-// Samples RssAnon and RssFile every 5 ms while it lives and keeps their maxima.
-class RssSampler {
- public:
-  RssSampler()
-      : thread_([this] {
-          while (!stop_.load()) {
-            auto [anon, file] = RssParts();
-            if (anon > max_anon_) max_anon_ = anon;
-            if (file > max_file_) max_file_ = file;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-          }
-        }) {}
-  ~RssSampler() { Stop(); }
-  void Stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  uint64_t max_anon() const { return max_anon_; }
-  uint64_t max_file() const { return max_file_; }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> max_anon_{0}, max_file_{0};
-  std::thread thread_;
-};
 
 // Writes a block of `n` series over [mint, mint + kBlockMs), samples every step_ms starting
 // at mint + offset_ms, values a slow counter per series.
@@ -135,7 +85,7 @@ block::BlockPtr WriteInput(const std::string& dir, int n, int64_t mint, int64_t 
 
 void Run(benchmark::State& state, bool overlapping) {
   const int n = static_cast<int>(state.range(0));
-  ScratchDir in, out;
+  ScratchDir in("compact-bench"), out("compact-bench");
   std::vector<block::BlockPtr> blocks;
   if (overlapping) {
     // Two blocks over the same 2h, interleaved 30 s apart: every chunk is re-encoded.

@@ -28,76 +28,23 @@
 #include <thread>
 #include <vector>
 
+#include "bench/tsdb/bench_process.h"
 #include "lib/tsdb/db/db.h"
 
 namespace tsdbd::tsdb {
 namespace {
 
 namespace fs = std::filesystem;
+using bench::RssParts;
+using bench::RssSampler;
+using bench::ScratchDir;
 
 constexpr int64_t kBlockMs = 2 * 60 * 60 * 1000;
 constexpr int64_t kIntervalMs = 15'000;
 constexpr int kSamples = 13 * 60;  // 3h15m at 15s: one 2h block is compactable
 constexpr int kSeriesPerTarget = 100;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* base = std::getenv("TSDBD_BENCH_DIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/db-head-compact-bench-XXXXXX";
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
 
- private:
-  std::string path_;
-};
-
-// RssAnon (heap) and RssFile (mapped files' pages) in bytes.
-std::pair<uint64_t, uint64_t> RssParts() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  uint64_t anon = 0, file = 0;
-  while (std::getline(in, line)) {
-    if (line.rfind("RssAnon:", 0) == 0) anon = std::stoull(line.substr(8)) * 1024;
-    if (line.rfind("RssFile:", 0) == 0) file = std::stoull(line.substr(8)) * 1024;
-  }
-  return {anon, file};
-}
-
-// Samples RssAnon and RssFile every 5 ms while it lives and keeps their maxima.
-class RssSampler {
- public:
-  RssSampler()
-      : thread_([this] {
-          while (!stop_.load()) {
-            auto [anon, file] = RssParts();
-            if (anon > max_anon_) max_anon_ = anon;
-            if (file > max_file_) max_file_ = file;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-          }
-        }) {}
-  ~RssSampler() { Stop(); }
-  RssSampler(const RssSampler&) = delete;
-  RssSampler& operator=(const RssSampler&) = delete;
-  void Stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  uint64_t max_anon() const { return max_anon_; }
-  uint64_t max_file() const { return max_file_; }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> max_anon_{0}, max_file_{0};
-  std::thread thread_;
-};
 
 enum class Kind { kRequests, kBucket, kCpuSeconds, kGauge, kJobs };
 
@@ -183,7 +130,7 @@ void BM_HeadCompaction(benchmark::State& state) {
   uint64_t base_anon = 0, peak_anon = 0, base_file = 0, peak_file = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    ScratchDir dir;
+    ScratchDir dir("db-head-compact-bench");
     DbOptions o;
     o.dir = dir.path();
     o.background = false;
