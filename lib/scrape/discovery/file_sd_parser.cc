@@ -4,10 +4,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <cctype>
 #include <map>
 #include <utility>
 
+#include "lib/model/ascii.h"
 #include "lib/model/names.h"
 
 namespace tsdbd::scrape::discovery {
@@ -22,17 +22,8 @@ struct RawGroup {
   std::map<std::string, std::string> labels;
 };
 
-// `lower` is lower case.
-bool EqualsNoCase(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != lower[i]) return false;
-  }
-  return true;
-}
-
-bool EndsWithNoCase(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && EqualsNoCase(s.substr(s.size() - suffix.size()), suffix);
+bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && EqualsIgnoreCase(s.substr(s.size() - suffix.size()), suffix);
 }
 
 Error InvalidLabelName(std::string_view name) {
@@ -70,7 +61,7 @@ Result<std::vector<RawGroup>> FromJson(std::string_view content) {
     RawGroup g;
     // Go's encoding/json matches field names case-insensitively; a later key wins.
     for (const auto& [key, v] : item.as_object()) {
-      if (EqualsNoCase(key, "targets")) {
+      if (EqualsIgnoreCase(key, "targets")) {
         g.targets.clear();
         if (v.is_null()) continue;
         if (!v.is_array()) return Error("\"targets\" must be a list of strings");
@@ -78,7 +69,7 @@ Result<std::vector<RawGroup>> FromJson(std::string_view content) {
           if (!t.is_string()) return Error("\"targets\" must be a list of strings");
           g.targets.emplace_back(t.as_string());
         }
-      } else if (EqualsNoCase(key, "labels")) {
+      } else if (EqualsIgnoreCase(key, "labels")) {
         g.labels.clear();
         if (v.is_null()) continue;
         if (!v.is_object()) return Error("\"labels\" must be an object of strings");
@@ -155,8 +146,8 @@ Result<std::vector<RawGroup>> FromYaml(std::string_view content) {
 }  // namespace
 
 Result<FileSdFormat> FileSdFormatFor(std::string_view path) {
-  if (EndsWithNoCase(path, ".json")) return FileSdFormat::kJson;
-  if (EndsWithNoCase(path, ".yml") || EndsWithNoCase(path, ".yaml")) return FileSdFormat::kYaml;
+  if (EndsWithIgnoreCase(path, ".json")) return FileSdFormat::kJson;
+  if (EndsWithIgnoreCase(path, ".yml") || EndsWithIgnoreCase(path, ".yaml")) return FileSdFormat::kYaml;
   return Error("unsupported file_sd extension in \"" + std::string(path) + "\"");
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "lib/model/hash.h"
+#include "lib/model/timestamp.h"
 #include "lib/model/value_format.h"
 #include "lib/net/http_client.h"
 #include "lib/net/io_runtime.h"
@@ -33,10 +34,6 @@ IngestOptions IngestOptionsOf(const config::ScrapeConfig& cfg) {
   o.label_name_length_limit = cfg.label_name_length_limit;
   o.label_value_length_limit = cfg.label_value_length_limit;
   return o;
-}
-
-int64_t WallMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 constexpr int64_t kTimestampToleranceMs = 2;
@@ -190,7 +187,7 @@ void ScrapeLoop::ScheduleNext() {
 void ScrapeLoop::OnTick() {
   if (StopRequested()) return Finish();
   const auto start = std::chrono::steady_clock::now();
-  int64_t t_ms = WallMs(std::chrono::system_clock::now());
+  int64_t t_ms = NowTimestampMs();
   if (last_t_ms_ != 0) {
     const int64_t expected = last_t_ms_ + target_.interval.count();
     if (t_ms != expected && std::abs(t_ms - expected) <= kTimestampToleranceMs) t_ms = expected;
@@ -327,7 +324,7 @@ void ScrapeLoop::Finish() {
 }
 
 void ScrapeLoop::OnEndOfRun() {
-  const int64_t t_ms = WallMs(std::chrono::system_clock::now()) - (target_.interval / 10).count();
+  const int64_t t_ms = NowTimestampMs() - (target_.interval / 10).count();
   std::unique_ptr<storage::Appender> app = deps_.appendable->NewAppender();
   ingester_.AppendEndOfRunStaleness(*app, t_ms);
   if (app->Commit().ok()) {

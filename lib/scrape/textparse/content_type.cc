@@ -1,5 +1,7 @@
 #include "lib/scrape/textparse/content_type.h"
 
+#include "lib/model/ascii.h"
+
 namespace tsdbd::scrape::textparse {
 namespace {
 
@@ -20,16 +22,6 @@ std::string_view TrimSpace(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 // Whether `params` (what follows the media type) is a list of ; name=value parameters with

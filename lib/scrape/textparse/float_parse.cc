@@ -7,6 +7,8 @@
 #include <limits>
 #include <string>
 
+#include "lib/model/ascii.h"
+
 namespace tsdbd::scrape::textparse {
 namespace {
 
@@ -14,18 +16,6 @@ constexpr uint64_t kNormalNaN = 0x7ff8000000000001ULL;
 
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
-}
-
-char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != lower[i]) return false;
-  }
-  return true;
 }
 
 // Whether s is [+-]?(digits(.digits?)?|.digits)([eE][+-]?digits)?.
