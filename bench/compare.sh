@@ -2,7 +2,7 @@
 # One command for the side-by-side comparison of tsdbd with Prometheus 2.42 (docs/performance.md).
 # Builds nothing: binaries come from the build dir (tsdbd, bench/loadgen, bench/query_bench_data).
 #   bench/compare.sh [--series 10k|100k|1M] [--duration 5m] [--targets N] [--out dir]
-#                    [--build build-dir] [--scrape-interval 10s] [--query-runs 20]
+#                    [--build build-dir] [--scrape-interval 10s] [--query-runs 20] [--churn N]
 #   bench/compare.sh --queries-only [--series 100k] [--span 6h]   # issue #5: queries on replayed data
 # The servers run one after the other, never together. Every child is stopped on exit.
 set -euo pipefail

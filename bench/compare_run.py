@@ -508,6 +508,8 @@ def main():
     ap.add_argument("--duration", default="5m", type=parse_duration, dest="duration_s")
     ap.add_argument("--targets", default=10, type=int)
     ap.add_argument("--scrape-interval", default="10s")
+    ap.add_argument("--churn", default=0, type=int,
+                    help="series the load generator replaces per minute (ingest mode)")
     ap.add_argument("--query-runs", default=20, type=int)
     ap.add_argument("--out", default="bench-results")
     ap.add_argument("--build", default="build")
@@ -560,7 +562,8 @@ def main():
             base = free_port_range(args.targets)
             total_cap = 3 * args.duration_s + 3600
             lg = spawn([lg_bin, f"--targets={args.targets}", f"--series={per_target}",
-                        f"--base-port={base}", f"--duration={int(total_cap)}s"],
+                        f"--base-port={base}", f"--duration={int(total_cap)}s",
+                        f"--churn={args.churn}"],
                        os.path.join(workdir, "loadgen.log"))
             deadline = time.monotonic() + 60
             while True:
@@ -575,14 +578,16 @@ def main():
             write_config(config, args.scrape_interval, range(base, base + args.targets))
             meta.update(mode="ingest", targets=args.targets, series_per_target=per_target,
                         scrape_interval=args.scrape_interval, duration_seconds=args.duration_s,
+                        churn_per_minute=args.churn,
                         title=f"Ingest: {args.targets} targets x {per_target} series, "
-                              f"scrape every {args.scrape_interval}, {args.duration_s}s per server")
+                              f"scrape every {args.scrape_interval}, {args.duration_s}s per server"
+                              + (f", {args.churn} series replaced a minute" if args.churn else ""))
             res = {"meta": meta}
             for name, binary in (("tsdbd", tsdbd), ("prometheus", args.prometheus)):
                 res[name] = ingest_run(name, binary, args, workdir, config, base, interval_s)
             res["loadgen"] = loadgen_stats(base)[1]
             stop(lg)
-        tag = f"{meta['mode']}-{args.series}"
+        tag = f"{meta['mode']}-{args.series}" + (f"-churn{args.churn}" if args.churn else "")
         with open(os.path.join(args.out, f"{tag}.json"), "w") as f:
             json.dump(res, f, indent=1)
         md = markdown(res)
