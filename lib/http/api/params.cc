@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "lib/model/duration.h"
+#include "lib/model/go_quote.h"
 #include "lib/promql/parser.h"
 
 namespace tsdbd::http::api {
@@ -99,19 +100,20 @@ Result<int64_t> ParseTime(std::string_view text) {
   if (auto t = ParseRfc3339(text)) return *t;
   if (text == "-292273086-05-16T16:47:06Z") return kMinTimeMs;
   if (text == "292277025-08-18T07:12:54.999999999Z") return kMaxTimeMs;
-  return Error(fmt::format("cannot parse \"{}\" to a valid timestamp", text));
+  return Error(fmt::format("cannot parse {} to a valid timestamp", GoQuote(text)));
 }
 
 Result<int64_t> ParseDurationParam(std::string_view text) {
   if (auto f = ParseGoFloat(text)) {
     const double ns = *f * 1e9;
     if (!(ns <= 9.223372036854775807e18 && ns >= -9.223372036854775808e18)) {
-      return Error(fmt::format("cannot parse \"{}\" to a valid duration. It overflows int64", text));
+      return Error(
+          fmt::format("cannot parse {} to a valid duration. It overflows int64", GoQuote(text)));
     }
     return static_cast<int64_t>(ns) / 1'000'000;
   }
   if (auto d = ParseDuration(text); d.ok()) return d->count();
-  return Error(fmt::format("cannot parse \"{}\" to a valid duration", text));
+  return Error(fmt::format("cannot parse {} to a valid duration", GoQuote(text)));
 }
 
 Result<int64_t> TimeParam(const Request& request, std::string_view name, int64_t fallback) {
