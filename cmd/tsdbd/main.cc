@@ -25,11 +25,13 @@ sigset_t HandledSignals() {
   return set;
 }
 
+// Sleeps until a signal comes (no polling: an idle server should not wake). To end it, request
+// its stop and then send the thread one of its signals (StopSignalWatcher).
 void WatchSignals(std::stop_token stop, tsdbd::Daemon& daemon) {
   const sigset_t set = HandledSignals();
-  const timespec poll = {0, 100'000'000};  // how soon the thread notices `stop`
-  while (!stop.stop_requested()) {
-    const int sig = sigtimedwait(&set, nullptr, &poll);
+  while (true) {
+    const int sig = sigwaitinfo(&set, nullptr);
+    if (stop.stop_requested()) return;
     if (sig < 0) continue;
     if (sig == SIGHUP) {
       daemon.RequestReload();
@@ -38,6 +40,12 @@ void WatchSignals(std::stop_token stop, tsdbd::Daemon& daemon) {
       daemon.RequestShutdown();
     }
   }
+}
+
+void StopSignalWatcher(std::jthread& watcher) {
+  watcher.request_stop();
+  pthread_kill(watcher.native_handle(), SIGTERM);
+  watcher.join();
 }
 
 }  // namespace
@@ -77,5 +85,6 @@ int main(int argc, char** argv) {
   }
   std::jthread signal_watcher(WatchSignals, std::ref(daemon));
   daemon.Run();
+  StopSignalWatcher(signal_watcher);
   return 0;
 }
