@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <queue>
 #include <string>
 
@@ -10,21 +11,31 @@
 namespace tsdbd::storage {
 namespace {
 
+// Sources of one series mostly follow each other in time (blocks do not overlap, and the
+// head starts where the last block ends), so the iterator chains them: it advances only the
+// current source while that source stays below every other source's current timestamp, and
+// compares all sources again only where they meet or overlap.
 class MergedSampleIterator final : public SampleIterator {
  public:
-  explicit MergedSampleIterator(std::vector<std::unique_ptr<SampleIterator>> its)
-      : its_(std::move(its)), valid_(its_.size(), false), at_(its_.size()) {}
+  explicit MergedSampleIterator(std::vector<std::unique_ptr<SampleIterator>> its) {
+    sources_.reserve(its.size());
+    for (auto& it : its) sources_.push_back({std::move(it), {}, false});
+  }
 
   bool Next() override {
     if (!started_) {
       started_ = true;
-      for (size_t i = 0; i < its_.size(); ++i) Refresh(i, its_[i]->Next());
+      for (Source& s : sources_) s.Load(s.it->Next());
       return Pick();
     }
-    if (cur_ < 0) return false;
-    const int64_t t = at_[cur_].t;
-    for (size_t i = 0; i < its_.size(); ++i) {
-      if (valid_[i] && at_[i].t == t) Refresh(i, its_[i]->Next());
+    if (cur_ == nullptr) return false;
+    const int64_t t = cur_->at.t;
+    if (t < others_min_) {  // no other source holds t: only the current one moves
+      cur_->Load(cur_->it->Next());
+      return cur_->valid && cur_->at.t < others_min_ ? true : Pick();
+    }
+    for (Source& s : sources_) {
+      if (s.valid && s.at.t == t) s.Load(s.it->Next());
     }
     return Pick();
   }
@@ -32,46 +43,62 @@ class MergedSampleIterator final : public SampleIterator {
   bool Seek(int64_t t) override {
     if (!started_) {
       started_ = true;
-      for (size_t i = 0; i < its_.size(); ++i) Refresh(i, its_[i]->Seek(t));
+      for (Source& s : sources_) s.Load(s.it->Seek(t));
       return Pick();
     }
-    if (cur_ < 0) return false;
-    if (at_[cur_].t >= t) return true;
-    for (size_t i = 0; i < its_.size(); ++i) {
-      if (valid_[i] && at_[i].t < t) Refresh(i, its_[i]->Seek(t));
+    if (cur_ == nullptr) return false;
+    if (cur_->at.t >= t) return true;
+    if (t <= others_min_) {  // every other source is already at t or later
+      cur_->Load(cur_->it->Seek(t));
+      return cur_->valid && cur_->at.t < others_min_ ? true : Pick();
+    }
+    for (Source& s : sources_) {
+      if (s.valid && s.at.t < t) s.Load(s.it->Seek(t));
     }
     return Pick();
   }
 
-  Sample At() const override { return at_[cur_]; }
+  Sample At() const override { return cur_->at; }
 
   Status Err() const override {
-    for (const auto& it : its_) {
-      if (Status s = it->Err(); !s.ok()) return s;
+    for (const Source& s : sources_) {
+      if (Status e = s.it->Err(); !e.ok()) return e;
     }
     return Status::Ok();
   }
 
  private:
-  void Refresh(size_t i, bool valid) {
-    valid_[i] = valid;
-    if (valid) at_[i] = its_[i]->At();
-  }
-
-  // Chooses the earliest current sample; on equal timestamps the first iterator wins.
-  bool Pick() {
-    cur_ = -1;
-    for (size_t i = 0; i < its_.size(); ++i) {
-      if (valid_[i] && (cur_ < 0 || at_[i].t < at_[cur_].t)) cur_ = static_cast<int>(i);
+  struct Source {
+    std::unique_ptr<SampleIterator> it;
+    Sample at;   // its current sample, when valid
+    bool valid;  // false once it is exhausted
+    void Load(bool ok) {
+      valid = ok;
+      if (ok) at = it->At();
     }
-    return cur_ >= 0;
+  };
+
+  // Makes the earliest current sample the current one (the first source wins on equal
+  // timestamps) and notes the earliest timestamp among the other sources.
+  bool Pick() {
+    cur_ = nullptr;
+    others_min_ = std::numeric_limits<int64_t>::max();
+    for (Source& s : sources_) {
+      if (!s.valid) continue;
+      if (cur_ == nullptr || s.at.t < cur_->at.t) {
+        if (cur_ != nullptr) others_min_ = cur_->at.t;
+        cur_ = &s;
+      } else {
+        others_min_ = std::min(others_min_, s.at.t);
+      }
+    }
+    return cur_ != nullptr;
   }
 
-  std::vector<std::unique_ptr<SampleIterator>> its_;
-  std::vector<bool> valid_;
-  std::vector<Sample> at_;
+  std::vector<Source> sources_;
+  Source* cur_ = nullptr;   // the source of At(); null before the start and at the end
+  int64_t others_min_ = 0;  // the earliest current timestamp of the sources other than cur_
   bool started_ = false;
-  int cur_ = -1;
 };
 
 // The same series from several sources.
@@ -103,8 +130,8 @@ class MergedSeriesSet final : public SeriesSet {
     if (heap_.empty() || !error_.ok()) return false;
     // Take every set whose current series has the smallest labels.
     std::vector<size_t> taken = {Pop()};
-    while (!heap_.empty() && sets_[heap_.top()]->At()->labels() ==
-                                 sets_[taken.front()]->At()->labels()) {
+    while (!heap_.empty() &&
+           sets_[heap_.top()]->At()->labels() == sets_[taken.front()]->At()->labels()) {
       taken.push_back(Pop());
     }
     std::sort(taken.begin(), taken.end());  // the earlier source wins on equal timestamps
@@ -160,7 +187,8 @@ class MergedSeriesSet final : public SeriesSet {
   bool started_ = false;
 };
 
-std::vector<std::string> SortedUnion(std::vector<std::string> a, const std::vector<std::string>& b) {
+std::vector<std::string> SortedUnion(std::vector<std::string> a,
+                                     const std::vector<std::string>& b) {
   std::vector<std::string> out;
   out.reserve(a.size() + b.size());
   std::set_union(std::make_move_iterator(a.begin()), std::make_move_iterator(a.end()), b.begin(),
