@@ -62,9 +62,17 @@ struct SelectHints {
   int64_t start_ms = 0;  // the earliest sample needed
   int64_t end_ms = 0;    // the latest sample needed
   int64_t step_ms = 0;   // the query step (0 for instant queries)
-  std::string func;      // the function around the selector, e.g. "rate"; "series" for metadata
+  // The function around the selector, e.g. "rate". "series" (the metadata endpoints): only
+  // the series' labels will be read, so a storage may skip reading samples and hand out
+  // series whose iterators yield none.
+  std::string func;
   int64_t range_ms = 0;  // the range of a range selector
 };
+
+// Whether `hints` (may be null) ask for the series' labels only.
+inline bool LabelsOnly(const SelectHints* hints) {
+  return hints != nullptr && hints->func == "series";
+}
 
 // A view of the data between two times. Not thread-safe; close by destroying it.
 class Querier {

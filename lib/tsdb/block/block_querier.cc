@@ -41,13 +41,15 @@ bool WhollyDeleted(const ChunkMeta& c, std::span<const Interval> deleted) {
 
 class BlockSeriesSet final : public storage::SeriesSet {
  public:
+  // With `labels_only`, no chunk is read: the series carry labels and no samples.
   BlockSeriesSet(std::shared_ptr<const Block> block, std::shared_ptr<const Tombstones> tombstones,
-                 index::PostingsPtr postings, int64_t mint, int64_t maxt)
+                 index::PostingsPtr postings, int64_t mint, int64_t maxt, bool labels_only)
       : block_(std::move(block)),
         tombstones_(std::move(tombstones)),
         postings_(std::move(postings)),
         mint_(mint),
-        maxt_(maxt) {}
+        maxt_(maxt),
+        labels_only_(labels_only) {}
 
   bool Next() override {
     if (!err_.ok()) return false;
@@ -58,9 +60,12 @@ class BlockSeriesSet final : public storage::SeriesSet {
       std::vector<Interval> deleted =
           tombstones_->Empty() ? std::vector<Interval>{} : tombstones_->Get(ref);
       std::vector<ChunkSpan> spans;
+      bool selected = false;
       for (const ChunkMeta& c : metas_) {
         if (c.max_time < mint_ || c.min_time > maxt_) continue;
         if (!deleted.empty() && WhollyDeleted(c, deleted)) continue;
+        selected = true;
+        if (labels_only_) break;
         auto bytes = block_->chunks().Chunk(c.ref);
         if (!bytes.ok()) {
           return Fail(Error("block " + block_->ulid() + ": series " + labels.ToString() + ": " +
@@ -68,7 +73,7 @@ class BlockSeriesSet final : public storage::SeriesSet {
         }
         spans.push_back({c.min_time, c.max_time, *bytes});
       }
-      if (spans.empty()) continue;
+      if (!selected) continue;
       cur_ = std::make_shared<const BlockSeries>(std::move(labels), std::move(spans),
                                                  std::move(deleted), mint_, maxt_, block_);
       return true;
@@ -88,6 +93,7 @@ class BlockSeriesSet final : public storage::SeriesSet {
   const std::shared_ptr<const Tombstones> tombstones_;
   index::PostingsPtr postings_;
   const int64_t mint_, maxt_;
+  const bool labels_only_;
   std::vector<ChunkMeta> metas_;
   std::shared_ptr<const BlockSeries> cur_;
   Status err_;
@@ -109,15 +115,15 @@ Status ForEachMatchingSeries(const Block& block, std::span<const Matcher> matche
 }  // namespace
 
 BlockQuerier::BlockQuerier(std::shared_ptr<const Block> block,
-                           std::shared_ptr<const Tombstones> tombstones, int64_t mint,
-                           int64_t maxt)
+                           std::shared_ptr<const Tombstones> tombstones, int64_t mint, int64_t maxt)
     : block_(std::move(block)), tombstones_(std::move(tombstones)), mint_(mint), maxt_(maxt) {}
 
 std::unique_ptr<storage::SeriesSet> BlockQuerier::Select(bool /*sorted*/,
-                                                         const storage::SelectHints* /*hints*/,
+                                                         const storage::SelectHints* hints,
                                                          std::span<const Matcher> matchers) {
-  return std::make_unique<BlockSeriesSet>(
-      block_, tombstones_, index::PostingsForMatchers(block_->index(), matchers), mint_, maxt_);
+  return std::make_unique<BlockSeriesSet>(block_, tombstones_,
+                                          index::PostingsForMatchers(block_->index(), matchers),
+                                          mint_, maxt_, storage::LabelsOnly(hints));
 }
 
 Result<std::vector<std::string>> BlockQuerier::LabelValues(std::string_view name,

@@ -24,6 +24,8 @@ class BlockQuerier final : public storage::Querier {
   BlockQuerier(std::shared_ptr<const Block> block, std::shared_ptr<const Tombstones> tombstones,
                int64_t mint, int64_t maxt);
 
+  // For labels-only hints (storage::LabelsOnly) no chunk is read, and the series yield no
+  // samples.
   std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints* hints,
                                              std::span<const Matcher> matchers) override;
   // Label values and names of the whole block (not limited by time, as in Prometheus).

@@ -35,19 +35,31 @@ class HeadSeries final : public storage::Series {
 
 class HeadSeriesSet final : public storage::SeriesSet {
  public:
-  HeadSeriesSet(Head* head, std::vector<SeriesPtr> series, int64_t mint, int64_t maxt)
-      : head_(head), series_(std::move(series)), mint_(mint), maxt_(maxt) {}
+  // With `labels_only`, no chunk is snapshot: the series carry labels and no samples.
+  HeadSeriesSet(Head* head, std::vector<SeriesPtr> series, int64_t mint, int64_t maxt,
+                bool labels_only)
+      : head_(head),
+        series_(std::move(series)),
+        mint_(mint),
+        maxt_(maxt),
+        labels_only_(labels_only) {}
 
   bool Next() override {
     std::vector<HeadChunkPtr> chunks;
     while (next_ < series_.size()) {
       SeriesPtr s = std::move(series_[next_++]);
       chunks.clear();
+      bool selected;
       {
         std::lock_guard lock(head_->SeriesLock(s->ref()));
-        s->Snapshot(mint_, maxt_, &chunks);
+        if (labels_only_) {
+          selected = s->HasChunkIn(mint_, maxt_);
+        } else {
+          s->Snapshot(mint_, maxt_, &chunks);
+          selected = !chunks.empty();
+        }
       }
-      if (chunks.empty()) continue;
+      if (!selected) continue;
       cur_ = std::make_shared<const HeadSeries>(s->labels(), std::move(chunks), mint_, maxt_);
       return true;
     }
@@ -60,6 +72,7 @@ class HeadSeriesSet final : public storage::SeriesSet {
   std::vector<SeriesPtr> series_;
   size_t next_ = 0;
   const int64_t mint_, maxt_;
+  const bool labels_only_;
   std::shared_ptr<const HeadSeries> cur_;
 };
 
@@ -80,14 +93,15 @@ bool HeadQuerier::OutsideHead() const {
 }
 
 std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted,
-                                                        const storage::SelectHints* /*hints*/,
+                                                        const storage::SelectHints* hints,
                                                         std::span<const Matcher> matchers) {
   std::vector<SeriesPtr> series = SeriesFor(head_, matchers);
   if (sorted) {
     std::sort(series.begin(), series.end(),
               [](const SeriesPtr& a, const SeriesPtr& b) { return a->labels() < b->labels(); });
   }
-  return std::make_unique<HeadSeriesSet>(head_, std::move(series), mint_, maxt_);
+  return std::make_unique<HeadSeriesSet>(head_, std::move(series), mint_, maxt_,
+                                         storage::LabelsOnly(hints));
 }
 
 Result<std::vector<std::string>> HeadQuerier::LabelValues(std::string_view name,

@@ -23,6 +23,8 @@ class HeadQuerier final : public storage::Querier {
  public:
   HeadQuerier(Head* head, int64_t mint, int64_t maxt) : head_(head), mint_(mint), maxt_(maxt) {}
 
+  // For labels-only hints (storage::LabelsOnly) no chunk is snapshot, and the series yield
+  // no samples.
   std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints* hints,
                                              std::span<const Matcher> matchers) override;
   // Label values and names come from the index, not limited by time (as in Prometheus's

@@ -1,5 +1,6 @@
 #include "lib/tsdb/head/mem_series.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tsdbd::tsdb {
@@ -89,13 +90,23 @@ size_t MemSeries::TruncateBefore(int64_t mint) {
   return drop;
 }
 
+bool MemSeries::OpenChunkIn(int64_t mint, int64_t maxt) const {
+  return open_.NumSamples() > 0 && max_time() >= mint && open_min_t_ <= maxt;
+}
+
 void MemSeries::Snapshot(int64_t mint, int64_t maxt, std::vector<HeadChunkPtr>* out) const {
   for (const HeadChunkPtr& c : closed_) {
-    if (c->max_t() >= mint && c->min_t() <= maxt) out->push_back(c);
+    if (c->Overlaps(mint, maxt)) out->push_back(c);
   }
-  if (open_.NumSamples() > 0 && max_time() >= mint && open_min_t_ <= maxt) {
+  if (OpenChunkIn(mint, maxt)) {
     out->push_back(std::make_shared<const HeadChunk>(open_min_t_, max_time(), open_.Bytes()));
   }
+}
+
+bool MemSeries::HasChunkIn(int64_t mint, int64_t maxt) const {
+  return OpenChunkIn(mint, maxt) ||
+         std::any_of(closed_.begin(), closed_.end(),
+                     [&](const HeadChunkPtr& c) { return c->Overlaps(mint, maxt); });
 }
 
 size_t MemSeries::MemoryBytes() const {

@@ -26,6 +26,7 @@ class HeadChunk {
 
   int64_t min_t() const { return min_t_; }
   int64_t max_t() const { return max_t_; }
+  bool Overlaps(int64_t mint, int64_t maxt) const { return max_t_ >= mint && min_t_ <= maxt; }
   std::span<const uint8_t> bytes() const { return {data_.get(), size_}; }
   size_t MemoryBytes() const { return sizeof(*this) + size_; }
 
@@ -88,6 +89,8 @@ class MemSeries {
 
   // Appends to *out the chunks overlapping [mint, maxt]; the open chunk as a copy.
   void Snapshot(int64_t mint, int64_t maxt, std::vector<HeadChunkPtr>* out) const;
+  // Whether Snapshot(mint, maxt) would return a chunk; copies nothing.
+  bool HasChunkIn(int64_t mint, int64_t maxt) const;
 
   // Heap and object bytes of this series' own data (labels block, chunks).
   size_t MemoryBytes() const;
@@ -108,6 +111,8 @@ class MemSeries {
 
  private:
   void CutOpenChunk(int64_t t);
+  // Whether the open chunk holds samples and overlaps [mint, maxt].
+  bool OpenChunkIn(int64_t mint, int64_t maxt) const;
 
   const uint64_t ref_;
   const Labels labels_;
