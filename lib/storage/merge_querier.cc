@@ -120,7 +120,8 @@ class MergedSeries final : public Series {
 
 class MergedSeriesSet final : public SeriesSet {
  public:
-  explicit MergedSeriesSet(std::vector<std::unique_ptr<SeriesSet>> sets) : sets_(std::move(sets)) {}
+  explicit MergedSeriesSet(std::vector<std::unique_ptr<SeriesSet>> sets)
+      : sets_(std::move(sets)), heads_(sets_.size()) {}
 
   bool Next() override {
     if (!started_) {
@@ -128,21 +129,21 @@ class MergedSeriesSet final : public SeriesSet {
       for (size_t i = 0; i < sets_.size(); ++i) Advance(i);
     }
     if (heap_.empty() || !error_.ok()) return false;
-    // Take every set whose current series has the smallest labels.
-    std::vector<size_t> taken = {Pop()};
-    while (!heap_.empty() &&
-           sets_[heap_.top()]->At()->labels() == sets_[taken.front()]->At()->labels()) {
-      taken.push_back(Pop());
-    }
-    std::sort(taken.begin(), taken.end());  // the earlier source wins on equal timestamps
-    if (taken.size() == 1) {
-      current_ = sets_[taken.front()]->At();
+    // Take every set whose current series has the smallest labels; the heap hands out equal
+    // labels in source order, so the earlier source comes first (and wins on equal
+    // timestamps).
+    taken_.assign(1, Pop());
+    const Labels& labels = heads_[taken_.front()]->labels();
+    while (!heap_.empty() && heads_[heap_.top()]->labels() == labels) taken_.push_back(Pop());
+    if (taken_.size() == 1) {
+      current_ = std::move(heads_[taken_.front()]);
     } else {
       std::vector<std::shared_ptr<const Series>> parts;
-      for (size_t i : taken) parts.push_back(sets_[i]->At());
+      parts.reserve(taken_.size());
+      for (size_t i : taken_) parts.push_back(std::move(heads_[i]));
       current_ = std::make_shared<MergedSeries>(std::move(parts));
     }
-    for (size_t i : taken) Advance(i);
+    for (size_t i : taken_) Advance(i);
     return error_.ok();
   }
 
@@ -161,13 +162,14 @@ class MergedSeriesSet final : public SeriesSet {
   struct Greater {
     const MergedSeriesSet* self;
     bool operator()(size_t a, size_t b) const {
-      const int c = Compare(self->sets_[a]->At()->labels(), self->sets_[b]->At()->labels());
+      const int c = Compare(self->heads_[a]->labels(), self->heads_[b]->labels());
       return c != 0 ? c > 0 : a > b;
     }
   };
 
   void Advance(size_t i) {
     if (sets_[i]->Next()) {
+      heads_[i] = sets_[i]->At();
       heap_.push(i);
     } else if (Status s = sets_[i]->Err(); !s.ok() && error_.ok()) {
       error_ = s;
@@ -181,7 +183,9 @@ class MergedSeriesSet final : public SeriesSet {
   }
 
   std::vector<std::unique_ptr<SeriesSet>> sets_;
+  std::vector<std::shared_ptr<const Series>> heads_;  // each set's current series, when in heap_
   std::priority_queue<size_t, std::vector<size_t>, Greater> heap_{Greater{this}};
+  std::vector<size_t> taken_;  // the sets holding the series being merged (reused)
   std::shared_ptr<const Series> current_;
   Status error_;
   bool started_ = false;

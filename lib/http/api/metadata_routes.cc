@@ -1,10 +1,10 @@
 #include "lib/http/api/metadata_routes.h"
 
 #include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
 #include <set>
 
 #include "lib/http/api/envelope.h"
+#include "lib/http/api/json_writer.h"
 #include "lib/http/api/params.h"
 #include "lib/model/names.h"
 #include "lib/storage/merge_querier.h"
@@ -16,12 +16,6 @@ boost::json::array Strings(const std::vector<std::string>& values) {
   boost::json::array out;
   out.reserve(values.size());
   for (const std::string& v : values) out.emplace_back(v);
-  return out;
-}
-
-boost::json::object LabelsObject(const Labels& labels) {
-  boost::json::object out;
-  for (const Label l : labels) out[l.name] = l.value;
   return out;
 }
 
@@ -66,10 +60,14 @@ Response Series(const Request& request, storage::Queryable& queryable) {
     sets.push_back((*querier)->Select(true, &hints, matchers));
   }
   auto set = storage::MergeSeriesSets(std::move(sets));
-  boost::json::array out;
-  while (set->Next()) out.push_back(LabelsObject(set->At()->labels()));
+  std::string out = "[";
+  while (set->Next()) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonLabels(out, set->At()->labels());
+  }
+  out.push_back(']');
   if (Status s = set->Err(); !s.ok()) return Failure(ErrorType::kExecution, s.message());
-  return Success(std::move(out), set->Warnings());
+  return SuccessRaw(out, set->Warnings());
 }
 
 Response LabelNames(const Request& request, storage::Queryable& queryable) {
@@ -126,9 +124,8 @@ void AddMetadataRoutes(ApiRoutes& routes, storage::Queryable& queryable, WorkPoo
   const auto add = [&](const char* method, const char* path,
                        Response (*fn)(const Request&, storage::Queryable&)) {
     routes.Add(method, path, [fn, &queryable, &pool](const Request& request, Reply reply) {
-      pool.Submit([fn, &queryable, request, reply = std::move(reply)] {
-        reply(fn(request, queryable));
-      });
+      pool.Submit(
+          [fn, &queryable, request, reply = std::move(reply)] { reply(fn(request, queryable)); });
     });
   };
   add("GET", "/api/v1/series", Series);
