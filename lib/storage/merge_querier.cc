@@ -32,7 +32,7 @@ class MergedSampleIterator final : public SampleIterator {
     const int64_t t = cur_->at.t;
     if (t < others_min_) {  // no other source holds t: only the current one moves
       cur_->Load(cur_->it->Next());
-      return cur_->valid && cur_->at.t < others_min_ ? true : Pick();
+      return (cur_->valid && cur_->at.t < others_min_) || Pick();
     }
     for (Source& s : sources_) {
       if (s.valid && s.at.t == t) s.Load(s.it->Next());
@@ -50,7 +50,7 @@ class MergedSampleIterator final : public SampleIterator {
     if (cur_->at.t >= t) return true;
     if (t <= others_min_) {  // every other source is already at t or later
       cur_->Load(cur_->it->Seek(t));
-      return cur_->valid && cur_->at.t < others_min_ ? true : Pick();
+      return (cur_->valid && cur_->at.t < others_min_) || Pick();
     }
     for (Source& s : sources_) {
       if (s.valid && s.at.t < t) s.Load(s.it->Seek(t));
