@@ -63,7 +63,8 @@ struct Fixture {
         refs[i] = app->Append(refs[i], labels[i], kStart + k * kIntervalMs, k * (1 + i % 7)).ref;
       if (Status s = app->Commit(); !s.ok()) error = s.message();
     }
-    if (Status s = db->Compact(); blocks && !s.ok()) error = s.message();
+    if (!blocks) return;
+    if (Status s = db->Compact(); !s.ok()) error = s.message();
   }
 };
 
@@ -85,6 +86,10 @@ void ReadRange(benchmark::State& state, bool blocks, int64_t step_ms) {
   double sum = 0;
   for (auto _ : state) {
     auto q = f.db->NewQuerier(kQueryMin, kQueryMax);
+    if (!q.ok()) {
+      state.SkipWithError(q.error().message().c_str());
+      return;
+    }
     auto set = (*q)->Select(true, nullptr, std::span(&m, 1));
     while (set->Next()) {
       auto it = set->At()->Iterator();
