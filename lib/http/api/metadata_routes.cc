@@ -6,6 +6,7 @@
 #include "lib/http/api/envelope.h"
 #include "lib/http/api/json_writer.h"
 #include "lib/http/api/params.h"
+#include "lib/model/go_quote.h"
 #include "lib/model/names.h"
 #include "lib/storage/merge_querier.h"
 
@@ -97,7 +98,7 @@ Response LabelNames(const Request& request, storage::Queryable& queryable) {
 Response LabelValues(const Request& request, storage::Queryable& queryable) {
   const std::string& name = request.path_vars.at("name");
   if (!IsValidLabelName(name)) {
-    return Failure(ErrorType::kBadData, "invalid label name: \"" + name + "\"");
+    return Failure(ErrorType::kBadData, "invalid label name: " + GoQuote(name));
   }
   auto sel = ParseSelection(request, false);
   if (!sel.ok()) return Failure(ErrorType::kBadData, sel.error().message());
