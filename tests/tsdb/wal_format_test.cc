@@ -245,6 +245,28 @@ TEST_P(WalRoundTripTest, ManyRecordsOfEverySizeAcrossSegments) {
   EXPECT_EQ(ReadAll(tmp.path()), want);
 }
 
+// The reader loads segments a MiB at a time: records of one and of several fragments
+// across those spans and at the end of segments larger than one span.
+TEST_P(WalRoundTripTest, RecordsAcrossReadSpans) {
+  TempDir tmp;
+  auto w = MustOpen(tmp.path(), Opts(GetParam(), 80));
+  std::mt19937 rng(5);
+  std::vector<std::string> want;
+  size_t bytes = 0;
+  while (bytes < 6 * 1024 * 1024) {
+    const size_t n = rng() % 4 == 0 ? rng() % (3 * kPageSize) : rng() % 2000;
+    std::string rec = rng() % 2 ? RandomBytes(n, rng()) : std::string(n, 'x');
+    bytes += rec.size();
+    ASSERT_TRUE(w->Log({rec}).ok());
+    want.push_back(std::move(rec));
+  }
+  ASSERT_TRUE(w->Close().ok());
+  auto segs = ListSegments(tmp.path());
+  ASSERT_TRUE(segs.ok());
+  EXPECT_GT(segs->size(), 1u);
+  EXPECT_EQ(ReadAll(tmp.path()), want);
+}
+
 INSTANTIATE_TEST_SUITE_P(Compression, WalRoundTripTest, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "snappy" : "plain"; });
 

@@ -17,33 +17,37 @@ namespace rec = tsdbd::tsdb::record;
 
 namespace {
 
-// Batches encoded records and logs them about every MiB.
+// Batches encoded records and logs them about every MiB, reusing the records' buffers.
 class BatchWriter {
  public:
   explicit BatchWriter(Wal* wal) : wal_(wal) {}
+  // An empty record to encode into, valid until the next call.
   std::string* NewRecord() {
-    recs_.emplace_back();
-    return &recs_.back();
+    if (used_ == recs_.size()) recs_.emplace_back();
+    std::string* r = &recs_[used_++];
+    r->clear();
+    return r;
   }
-  void Drop() { recs_.pop_back(); }
   Status MaybeFlush() {
-    bytes_ += recs_.back().size();
+    bytes_ += recs_[used_ - 1].size();
     return bytes_ >= (1u << 20) ? Flush() : Status::Ok();
   }
   Status Flush() {
-    std::vector<std::string_view> views(recs_.begin(), recs_.end());
-    if (!views.empty()) {
-      auto r = wal_->Log(views);
+    if (used_ > 0) {
+      views_.assign(recs_.begin(), recs_.begin() + static_cast<std::ptrdiff_t>(used_));
+      auto r = wal_->Log(views_);
       if (!r.ok()) return r.error();
     }
-    recs_.clear();
+    used_ = 0;
     bytes_ = 0;
     return Status::Ok();
   }
 
  private:
   Wal* wal_;
-  std::vector<std::string> recs_;
+  std::vector<std::string> recs_;  // the first used_ are the batch
+  size_t used_ = 0;
+  std::vector<std::string_view> views_;
   size_t bytes_ = 0;
 };
 

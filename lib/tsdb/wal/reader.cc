@@ -4,6 +4,7 @@
 #include <snappy.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "fmt/format.h"
 #include "lib/tsdb/crc32c.h"
@@ -55,6 +56,8 @@ bool Reader::OpenNextSegment() {
   file_ = std::move(f).value();
   file_size_ = *size;
   segment_index_ = ref.index;
+  buf_start_ = 0;
+  buf_len_ = 0;
   page_start_ = 0;
   pos_ = 0;
   page_loaded_ = false;
@@ -64,17 +67,40 @@ bool Reader::OpenNextSegment() {
 
 bool Reader::LoadPage() {
   if (page_start_ >= file_size_) return false;
-  size_t n = static_cast<size_t>(std::min<int64_t>(kPageSize, file_size_ - page_start_));
-  page_.resize(n);
-  auto got = file_.ReadAt(page_.data(), n, page_start_);
-  if (!got.ok()) {
-    status_ = got.error();
-    return false;
+  const size_t want = static_cast<size_t>(std::min<int64_t>(kPageSize, file_size_ - page_start_));
+  if (page_start_ < buf_start_ ||
+      page_start_ + static_cast<int64_t>(want) > buf_start_ + static_cast<int64_t>(buf_len_)) {
+    if (!buf_) buf_ = std::make_unique<char[]>(kReadSize);
+    const size_t n = static_cast<size_t>(std::min<int64_t>(kReadSize, file_size_ - page_start_));
+    auto got = file_.ReadAt(buf_.get(), n, page_start_);
+    if (!got.ok()) {
+      status_ = got.error();
+      return false;
+    }
+    buf_start_ = page_start_;
+    buf_len_ = *got;  // the file may have shrunk under us: treat as EOF
   }
-  page_.resize(*got);  // the file may have shrunk under us: treat as EOF
+  const size_t at = static_cast<size_t>(page_start_ - buf_start_);
+  page_ = std::string_view(buf_.get() + at, std::min(want, buf_len_ - at));
   if (page_.empty()) return false;
   pos_ = 0;
   page_loaded_ = true;
+  return true;
+}
+
+bool Reader::Decompress(std::string_view data, int64_t frag_off) {
+  size_t n = 0;
+  if (!snappy::GetUncompressedLength(data.data(), data.size(), &n) || n > kMaxRecordSize) {
+    return Fail(frag_off, "bad snappy header");
+  }
+  if (n > decompressed_capacity_) {
+    decompressed_capacity_ = std::max(n, 2 * decompressed_capacity_);
+    decompressed_ = std::make_unique_for_overwrite<char[]>(decompressed_capacity_);
+  }
+  if (!snappy::RawUncompress(data.data(), data.size(), decompressed_.get())) {
+    return Fail(frag_off, "snappy decompression failed");
+  }
+  record_ = std::string_view(decompressed_.get(), n);
   return true;
 }
 
@@ -105,7 +131,7 @@ bool Reader::Next() {
     const int64_t frag_off = page_start_ + static_cast<int64_t>(pos_);
     const uint8_t tbyte = static_cast<uint8_t>(page_[pos_]);
     if (kPageSize - pos_ < kFragmentHeaderSize || tbyte == 0) {
-      if (!AllZero(std::string_view(page_).substr(pos_))) {
+      if (!AllZero(page_.substr(pos_))) {
         return Fail(frag_off, "non-zero bytes in page padding");
       }
       pos_ = page_.size();
@@ -157,16 +183,9 @@ bool Reader::Next() {
       compressed = tbyte & kSnappyFlag;
     }
     if (compressed) {
-      size_t n = 0;
-      if (!snappy::GetUncompressedLength(whole.data(), whole.size(), &n) || n > kMaxRecordSize) {
-        return Fail(frag_off, "bad snappy header");
-      }
-      record_.resize(n);
-      if (!snappy::RawUncompress(whole.data(), whole.size(), record_.data())) {
-        return Fail(frag_off, "snappy decompression failed");
-      }
+      if (!Decompress(whole, frag_off)) return false;
     } else {
-      record_.assign(whole);
+      record_ = whole;
     }
     valid_end_ = page_start_ + static_cast<int64_t>(pos_);
     return true;

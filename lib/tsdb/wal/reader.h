@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +28,7 @@ struct Corruption {
 std::string FormatCorruption(const Corruption& c);
 
 // Iterates records over segments in the given order (a record never spans two). Not
-// thread-safe. Segments are read sequentially with pread, never mmap'd.
+// thread-safe. Segments are read sequentially with pread (1 MiB at a time), never mmap'd.
 class Reader {
  public:
   explicit Reader(std::vector<SegmentRef> segments);
@@ -51,9 +52,12 @@ class Reader {
 
  private:
   bool OpenNextSegment();
-  // Loads the page starting at page_start_ into page_; false at the end of the file.
+  // Points page_ at the page starting at page_start_, reading the next span of the file when
+  // it is not in buf_; false at the end of the file.
   bool LoadPage();
   bool Fail(int64_t offset, std::string reason, bool unsupported = false);
+  // Sets record_ to the snappy-decompressed `data`; false when that fails.
+  bool Decompress(std::string_view data, int64_t frag_off);
 
   std::vector<SegmentRef> segments_;
   size_t next_segment_ = 0;
@@ -61,14 +65,24 @@ class Reader {
   tsdb::fs::File file_;
   int64_t file_size_ = 0;
 
-  std::string page_;        // current page bytes (shorter than a page only at EOF)
+  // Pages are read kReadSize at a time (a multiple of the page size) into buf_.
+  static constexpr size_t kReadSize = size_t{1} << 20;
+  std::unique_ptr<char[]> buf_;
+  int64_t buf_start_ = 0;  // file offset of buf_
+  size_t buf_len_ = 0;     // bytes of buf_ read
+
+  std::string_view page_;   // current page, in buf_ (shorter than a page only at EOF)
   int64_t page_start_ = 0;  // file offset of page_
   size_t pos_ = 0;          // next byte in page_
   bool page_loaded_ = false;
 
   int64_t valid_end_ = 0;  // offset just past the last whole record of this segment
   std::string fragments_;  // data of the record being assembled
-  std::string record_;     // the last whole record
+  // The last whole record: in buf_ (an uncompressed record of one fragment), fragments_ or
+  // decompressed_.
+  std::string_view record_;
+  std::unique_ptr<char[]> decompressed_;
+  size_t decompressed_capacity_ = 0;
   std::optional<Corruption> corruption_;
   Status status_;
 };
