@@ -76,34 +76,39 @@ TEST(HeadPrometheusCompatTest, ReplaysTheWalPrometheusWrote) {
   const RawWal raw = ReadRaw(wal_dir);
   ASSERT_FALSE(raw.series.empty());
 
-  HeadOptions o = testing::MemOptions();
-  o.wal_dir = wal_dir;
-  auto head = Head::Open(o);
-  ASSERT_TRUE(head.ok()) << head.error().message();
-  const HeadReplayStats& st = (*head)->replay_stats();
-  EXPECT_EQ(st.unknown_ref_samples, 0);
-  EXPECT_EQ(st.series, static_cast<int64_t>(raw.series.size()));
-  EXPECT_EQ(st.samples + st.out_of_order_samples, static_cast<int64_t>(raw.samples.size()));
+  // On one replay thread and on more than there are cores.
+  for (size_t workers : {1, 5}) {
+    SCOPED_TRACE(workers);
+    HeadOptions o = testing::MemOptions();
+    o.wal_dir = wal_dir;
+    o.replay_workers = workers;
+    auto head = Head::Open(o);
+    ASSERT_TRUE(head.ok()) << head.error().message();
+    const HeadReplayStats& st = (*head)->replay_stats();
+    EXPECT_EQ(st.unknown_ref_samples, 0);
+    EXPECT_EQ(st.series, static_cast<int64_t>(raw.series.size()));
+    EXPECT_EQ(st.samples + st.out_of_order_samples, static_cast<int64_t>(raw.samples.size()));
 
-  // Every sample of the WAL is in the head, under its series' labels.
-  std::map<Labels, std::map<int64_t, uint64_t>> want;
-  for (const auto& s : raw.samples) {
-    auto it = raw.series.find(s.ref);
-    ASSERT_NE(it, raw.series.end());
-    want[it->second].emplace(s.t, std::bit_cast<uint64_t>(s.v));
+    // Every sample of the WAL is in the head, under its series' labels.
+    std::map<Labels, std::map<int64_t, uint64_t>> want;
+    for (const auto& s : raw.samples) {
+      auto it = raw.series.find(s.ref);
+      ASSERT_NE(it, raw.series.end());
+      want[it->second].emplace(s.t, std::bit_cast<uint64_t>(s.v));
+    }
+    auto got = testing::SelectAll(**head, std::numeric_limits<int64_t>::min(),
+                                  std::numeric_limits<int64_t>::max(),
+                                  {testing::M("__name__", Matcher::Type::kRegexMatch, ".+")});
+    ASSERT_EQ(got.size(), want.size());
+    for (const auto& s : got) {
+      auto it = want.find(s.labels);
+      ASSERT_NE(it, want.end()) << s.labels.ToString();
+      std::vector<testing::BitSample> expect;
+      for (const auto& [t, v] : it->second) expect.push_back({t, v});
+      EXPECT_EQ(s.samples, expect) << s.labels.ToString();
+    }
+    EXPECT_GT(st.samples, 100);  // (replayed samples are not counted as appended)
   }
-  auto got = testing::SelectAll(**head, std::numeric_limits<int64_t>::min(),
-                                std::numeric_limits<int64_t>::max(),
-                                {testing::M("__name__", Matcher::Type::kRegexMatch, ".+")});
-  ASSERT_EQ(got.size(), want.size());
-  for (const auto& s : got) {
-    auto it = want.find(s.labels);
-    ASSERT_NE(it, want.end()) << s.labels.ToString();
-    std::vector<testing::BitSample> expect;
-    for (const auto& [t, v] : it->second) expect.push_back({t, v});
-    EXPECT_EQ(s.samples, expect) << s.labels.ToString();
-  }
-  EXPECT_GT(st.samples, 100);  // (replayed samples are not counted as appended)
 }
 
 // The other way: Prometheus replays the WAL our head wrote (series records written lazily with

@@ -6,8 +6,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +36,8 @@ struct HeadOptions {
   // Samples older than this are refused, in the WAL replay too: the end of the newest block,
   // which already holds them.
   int64_t min_valid_time = MemSeries::kNoTime;
+  // Threads that apply the WAL replay's samples; 0: one per core.
+  size_t replay_workers = 0;
 };
 
 // A series of the head with its chunks in a time range, for writing a block.

@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <bit>
-#include <unordered_map>
+#include <thread>
+#include <unordered_set>
 #include <utility>
 
 #include "lib/tsdb/head/head.h"
+#include "lib/tsdb/head/replay_shards.h"
+#include "lib/tsdb/head/wal_ref_table.h"
 #include "lib/tsdb/record/decoder.h"
 #include "lib/tsdb/wal/checkpoint.h"
 #include "lib/tsdb/wal/reader.h"
@@ -42,20 +45,22 @@ Status Head::ReplaySegments(bool* damaged) {
   const size_t checkpoint_count = segments.size();
   segments.insert(segments.end(), set->segments.begin(), set->segments.end());
 
-  std::unordered_map<uint64_t, uint64_t> multi_ref;  // duplicate record ref -> head ref
+  // Refs as the WAL names them -> series. A series logged twice (under two refs) is found by
+  // both; a ref once remapped so keeps that mapping even if a later record creates a series
+  // with it, as in Prometheus.
+  WalRefTable by_ref;
+  std::unordered_set<uint64_t> remapped;
   std::vector<record::RefSeries> series;
   std::vector<record::RefSample> samples;
   std::vector<record::Stone> stones;
   uint64_t max_ref = 0;
-  int64_t mint = std::numeric_limits<int64_t>::max(), maxt = kNoTime;
+  const int64_t min_valid_time = MinValidTime();
+  ReplayShards shards(
+      options_.replay_workers > 0 ? options_.replay_workers : std::thread::hardware_concurrency(),
+      options_.chunk_range_ms);
   wal::Reader reader(segments);
   auto bad_record = [&reader](const Status& s) {
     return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " + s.message());
-  };
-  // The head's ref for a record's: a series logged twice maps to the first one's.
-  auto head_ref = [&multi_ref](uint64_t ref) {
-    auto it = multi_ref.find(ref);
-    return it == multi_ref.end() ? ref : it->second;
   };
   while (reader.Next()) {
     std::string_view rec = reader.record();
@@ -80,8 +85,10 @@ Status Head::ReplaySegments(bool* damaged) {
           if (created) {
             ++replay_.series;
             counters_.series_created.fetch_add(1, std::memory_order_relaxed);
+            if (remapped.empty() || !remapped.contains(rs.ref)) by_ref.Set(rs.ref, s.get());
           } else if (s->ref() != rs.ref) {
-            multi_ref[rs.ref] = s->ref();
+            by_ref.Set(rs.ref, s.get());
+            remapped.insert(rs.ref);
             ++replay_.duplicate_ref_series;
           }
         }
@@ -92,31 +99,15 @@ Status Head::ReplaySegments(bool* damaged) {
         if (Status s = record::DecodeSamples(rec, &samples); !s.ok()) {
           return bad_record(s);
         }
-        uint64_t chunks = 0;
         for (const record::RefSample& rs : samples) {
-          const uint64_t ref = head_ref(rs.ref);
-          SeriesPtr s = series_.GetByRef(ref);
+          MemSeries* s = by_ref.Get(rs.ref);
           if (!s) {
             ++replay_.unknown_ref_samples;
             continue;
           }
-          if (rs.t < MinValidTime()) continue;
-          bool created = false;
-          bool ok;
-          {
-            std::lock_guard lock(SeriesLock(ref));
-            ok = s->Append(rs.t, std::bit_cast<uint64_t>(rs.v), options_.chunk_range_ms, &created);
-          }
-          if (!ok) {
-            ++replay_.out_of_order_samples;
-            continue;
-          }
-          ++replay_.samples;
-          if (created) ++chunks;
-          mint = std::min(mint, rs.t);
-          maxt = std::max(maxt, rs.t);
+          if (rs.t < min_valid_time) continue;
+          shards.AddSample(s, rs.t, std::bit_cast<uint64_t>(rs.v));
         }
-        counters_.chunks_created.fetch_add(chunks, std::memory_order_relaxed);
         break;
       }
       case record::Type::kTombstones: {
@@ -125,21 +116,20 @@ Status Head::ReplaySegments(bool* damaged) {
         if (Status s = record::DecodeTombstones(rec, &stones); !s.ok()) {
           return bad_record(s);
         }
-        uint64_t dropped = 0;
         for (const record::Stone& st : stones) {
-          const uint64_t ref = head_ref(st.ref);
-          SeriesPtr s = series_.GetByRef(ref);
-          if (!s) continue;
-          std::lock_guard lock(SeriesLock(ref));
-          dropped += s->DeleteRange(st.min_time, st.max_time);
+          if (MemSeries* s = by_ref.Get(st.ref)) shards.AddDeletion(s, st.min_time, st.max_time);
         }
-        counters_.chunks_removed.fetch_add(dropped, std::memory_order_relaxed);
         break;
       }
       default:
         break;  // exemplars, metadata, histograms: not kept by the head yet
     }
   }
+  const ReplayShardStats applied = shards.Finish();
+  replay_.samples = applied.samples;
+  replay_.out_of_order_samples = applied.out_of_order_samples;
+  counters_.chunks_created.fetch_add(applied.chunks_created, std::memory_order_relaxed);
+  counters_.chunks_removed.fetch_add(applied.chunks_removed, std::memory_order_relaxed);
   if (reader.corruption()) {
     const wal::Corruption& c = *reader.corruption();
     replay_.corruption = wal::FormatCorruption(c);
@@ -159,9 +149,9 @@ Status Head::ReplaySegments(bool* damaged) {
     return Error("head: reading the WAL: " + reader.status().message());
   }
   next_ref_.store(std::max(next_ref_.load(), max_ref + 1));
-  if (maxt != kNoTime) {
-    InitTime(mint);
-    UpdateTimes(mint, maxt);
+  if (applied.max_time != kNoTime) {
+    InitTime(applied.min_time);
+    UpdateTimes(applied.min_time, applied.max_time);
   }
   return Status::Ok();
 }

@@ -1,0 +1,106 @@
+#include "lib/tsdb/head/replay_shards.h"
+
+#include <algorithm>
+
+namespace tsdbd::tsdb {
+
+ReplayShards::ReplayShards(size_t workers, int64_t chunk_range_ms)
+    : chunk_range_ms_(chunk_range_ms) {
+  shards_.resize(std::max<size_t>(workers, 1));
+  for (auto& shard : shards_) {
+    shard = std::make_unique<Shard>();
+    shard->pending.reserve(kBatchSize);
+  }
+  for (auto& shard : shards_) shard->worker = std::thread([this, s = shard.get()] { Run(*s); });
+}
+
+ReplayShards::~ReplayShards() {
+  Stop();
+}
+
+void ReplayShards::Hand(Shard& shard) {
+  Batch next;
+  {
+    std::unique_lock lock(shard.mu);
+    shard.cv.wait(lock, [&] { return shard.queued.size() < kMaxQueued; });
+    shard.queued.push_back(std::move(shard.pending));
+    if (!shard.spare.empty()) {
+      next = std::move(shard.spare.back());
+      shard.spare.pop_back();
+    }
+  }
+  shard.cv.notify_all();
+  next.clear();
+  next.reserve(kBatchSize);
+  shard.pending = std::move(next);
+}
+
+void ReplayShards::Run(Shard& shard) {
+  while (true) {
+    Batch batch;
+    {
+      std::unique_lock lock(shard.mu);
+      shard.cv.wait(lock, [&] { return !shard.queued.empty() || shard.closed; });
+      if (shard.queued.empty()) return;
+      batch = std::move(shard.queued.front());
+      shard.queued.pop_front();
+    }
+    shard.cv.notify_all();
+    Apply(batch, shard.stats);
+    std::lock_guard lock(shard.mu);
+    shard.spare.push_back(std::move(batch));
+  }
+}
+
+void ReplayShards::Apply(const Batch& batch, ReplayShardStats& stats) const {
+  // Each op's series is a cache miss; start loading a few ops ahead.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (i + kAhead < batch.size()) __builtin_prefetch(batch[i + kAhead].series);
+    const Op& op = batch[i];
+    if (op.is_delete) {
+      stats.chunks_removed += op.series->DeleteRange(op.t, static_cast<int64_t>(op.v));
+      continue;
+    }
+    bool created = false;
+    if (!op.series->Append(op.t, op.v, chunk_range_ms_, &created)) {
+      ++stats.out_of_order_samples;
+      continue;
+    }
+    ++stats.samples;
+    if (created) ++stats.chunks_created;
+    stats.min_time = std::min(stats.min_time, op.t);
+    stats.max_time = std::max(stats.max_time, op.t);
+  }
+}
+
+void ReplayShards::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& shard : shards_) {
+    if (!shard->pending.empty()) Hand(*shard);
+    {
+      std::lock_guard lock(shard->mu);
+      shard->closed = true;
+    }
+    shard->cv.notify_all();
+  }
+  for (auto& shard : shards_) shard->worker.join();
+}
+
+ReplayShardStats ReplayShards::Finish() {
+  Stop();
+  ReplayShardStats sum;
+  for (const auto& shard : shards_) {
+    const ReplayShardStats& s = shard->stats;
+    sum.samples += s.samples;
+    sum.out_of_order_samples += s.out_of_order_samples;
+    sum.chunks_created += s.chunks_created;
+    sum.chunks_removed += s.chunks_removed;
+    sum.min_time = std::min(sum.min_time, s.min_time);
+    sum.max_time = std::max(sum.max_time, s.max_time);
+  }
+  return sum;
+}
+
+}  // namespace tsdbd::tsdb

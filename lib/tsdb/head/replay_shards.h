@@ -1,0 +1,95 @@
+// The WAL replay's appliers: worker threads that store replayed samples and apply deletions,
+// each owning the series of its shard, so that every series sees its samples and deletions
+// in WAL order while no lock is taken per sample (Prometheus shards its replay the same way).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "lib/tsdb/head/mem_series.h"
+
+namespace tsdbd::tsdb {
+
+// What the workers did, summed over them.
+struct ReplayShardStats {
+  int64_t samples = 0;               // stored
+  int64_t out_of_order_samples = 0;  // not after their series' newest: skipped
+  uint64_t chunks_created = 0;
+  uint64_t chunks_removed = 0;  // by deletions
+  // Of the samples stored; max_time is kNoTime when none was.
+  int64_t min_time = std::numeric_limits<int64_t>::max();
+  int64_t max_time = MemSeries::kNoTime;
+};
+
+// Fed by one thread. The series handed in must not be used by anything else until Finish()
+// returns, and must outlive it.
+class ReplayShards {
+ public:
+  // Starts max(workers, 1) threads. chunk_range_ms: as for MemSeries::Append.
+  ReplayShards(size_t workers, int64_t chunk_range_ms);
+  // Stops the workers (after they applied what they were given) if Finish() was not called.
+  ~ReplayShards();
+  ReplayShards(const ReplayShards&) = delete;
+  ReplayShards& operator=(const ReplayShards&) = delete;
+
+  // Queues MemSeries::Append(t, v_bits) for s, after everything queued for s before.
+  void AddSample(MemSeries* s, int64_t t, uint64_t v_bits) { Add(s, {s, t, v_bits, false}); }
+  // Queues MemSeries::DeleteRange(mint, maxt) for s, after everything queued for s before.
+  void AddDeletion(MemSeries* s, int64_t mint, int64_t maxt) {
+    Add(s, {s, mint, static_cast<uint64_t>(maxt), true});
+  }
+
+  // Waits until everything queued is applied and stops the workers.
+  ReplayShardStats Finish();
+
+ private:
+  struct Op {
+    MemSeries* series;
+    int64_t t;   // sample time, or the deletion's min time
+    uint64_t v;  // sample value bits, or the deletion's max time
+    bool is_delete;
+  };
+  using Batch = std::vector<Op>;
+
+  // One worker's queue of batches, bounded so that the reader cannot run far ahead.
+  struct Shard {
+    std::mutex mu;
+    std::condition_variable cv;  // batches queued, a slot freed, or closed
+    std::deque<Batch> queued;
+    std::vector<Batch> spare;  // applied batches, kept for their capacity
+    bool closed = false;
+    Batch pending;           // filled by the feeding thread, unlocked
+    ReplayShardStats stats;  // written by the worker only
+    std::thread worker;
+  };
+
+  void Add(const MemSeries* s, const Op& op) {
+    Shard& shard = *shards_[ShardOf(s)];
+    shard.pending.push_back(op);
+    if (shard.pending.size() >= kBatchSize) Hand(shard);
+  }
+  // By the series' address, which the feeding thread knows without touching the series.
+  size_t ShardOf(const MemSeries* s) const {
+    return ((reinterpret_cast<uintptr_t>(s) >> 4) * 0x9E3779B97F4A7C15ull >> 32) % shards_.size();
+  }
+  // Queues shard.pending, waiting while the shard's queue is full.
+  void Hand(Shard& shard);
+  void Run(Shard& shard);
+  void Apply(const Batch& batch, ReplayShardStats& stats) const;
+  void Stop();
+
+  static constexpr size_t kBatchSize = 4096;
+  static constexpr size_t kMaxQueued = 8;
+
+  const int64_t chunk_range_ms_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  bool stopped_ = false;
+};
+
+}  // namespace tsdbd::tsdb

@@ -1,0 +1,239 @@
+// The head's WAL replay on hand-written WALs, with several worker threads: what sharding the
+// samples over workers could break (per-series order, series records after their samples,
+// duplicate refs, tombstones between samples) against a sequential model of the replay.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "lib/tsdb/head/head.h"
+#include "lib/tsdb/record/encoder.h"
+#include "lib/tsdb/wal/wal.h"
+#include "tests/tsdb/head_test_util.h"
+#include "tests/tsdb/wal_test_util.h"
+
+namespace tsdbd::tsdb {
+namespace {
+
+using testing::BitSample;
+using testing::SeriesData;
+using wal::testing::TempDir;
+
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+// Writes records to <dir>/wal.
+class WalWriter {
+ public:
+  explicit WalWriter(const std::string& dir) {
+    auto w = wal::Wal::Open(dir + "/wal");
+    EXPECT_TRUE(w.ok());
+    if (w.ok()) wal_ = std::move(*w);
+  }
+  void Series(uint64_t ref, const Labels& labels) {
+    record::RefSeries rs{ref, {}};
+    for (Label l : labels) rs.labels.push_back({std::string(l.name), std::string(l.value)});
+    Log([&](std::string* out) { record::EncodeSeries(std::vector{rs}, out); });
+  }
+  void Samples(const std::vector<record::RefSample>& samples) {
+    Log([&](std::string* out) { record::EncodeSamples(samples, out); });
+  }
+  void Tombstone(uint64_t ref, int64_t mint, int64_t maxt) {
+    Log([&](std::string* out) {
+      record::EncodeTombstones(std::vector{record::Stone{ref, mint, maxt}}, out);
+    });
+  }
+
+ private:
+  template <typename Encode>
+  void Log(Encode encode) {
+    std::string rec;
+    encode(&rec);
+    ASSERT_TRUE(wal_->Log({rec}).ok());
+  }
+  std::unique_ptr<wal::Wal> wal_;
+};
+
+std::unique_ptr<Head> Replay(const std::string& dir, size_t workers) {
+  HeadOptions o = testing::MemOptions();
+  o.wal_dir = dir + "/wal";
+  o.replay_workers = workers;
+  auto h = Head::Open(o);
+  EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error().message());
+  return h.ok() ? std::move(*h) : nullptr;
+}
+
+std::map<Labels, std::vector<BitSample>> All(Head& head) {
+  std::map<Labels, std::vector<BitSample>> out;
+  for (SeriesData& s : testing::SelectAll(
+           head, kMin, kMax, {testing::M("__name__", Matcher::Type::kRegexMatch, ".+")})) {
+    out[s.labels] = std::move(s.samples);
+  }
+  return out;
+}
+
+Labels Series(int i) {
+  return Labels{{"__name__", "m"}, {"i", std::to_string(i)}};
+}
+
+BitSample Bits(int64_t t, double v) {
+  return {t, std::bit_cast<uint64_t>(v)};
+}
+
+// Many series over many records, each record mixing series in random order, with samples out
+// of order and repeated: every worker count keeps exactly what a sequential replay keeps.
+TEST(HeadWalReplayTest, PerSeriesOrderHoldsAcrossShards) {
+  TempDir dir;
+  constexpr int kSeries = 3000;
+  std::map<Labels, std::vector<BitSample>> want;
+  std::vector<int64_t> newest(kSeries, kMin);
+  int64_t stored = 0, out_of_order = 0;
+  {
+    WalWriter w(dir.path());
+    for (int i = 0; i < kSeries; ++i) w.Series(i + 1, Series(i));
+    std::mt19937_64 rng(11);
+    for (int r = 0; r < 200; ++r) {
+      std::vector<record::RefSample> rec;
+      for (int k = 0; k < 400; ++k) {
+        const int i = static_cast<int>(rng() % kSeries);
+        // Mostly forward in time, sometimes back or repeated.
+        const int64_t t =
+            r * 1000 + static_cast<int64_t>(rng() % 1000) - (rng() % 8 == 0 ? 1500 : 0);
+        const double v = static_cast<double>(rng() % 1000);
+        rec.push_back({static_cast<uint64_t>(i + 1), t, v});
+        if (t > newest[i]) {
+          newest[i] = t;
+          want[Series(i)].push_back(Bits(t, v));
+          ++stored;
+        } else {
+          ++out_of_order;
+        }
+      }
+      w.Samples(rec);
+    }
+  }
+  for (size_t workers : {1, 3, 8}) {
+    auto head = Replay(dir.path(), workers);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(All(*head), want) << workers << " workers";
+    EXPECT_EQ(head->replay_stats().samples, stored);
+    EXPECT_EQ(head->replay_stats().out_of_order_samples, out_of_order);
+    EXPECT_EQ(head->replay_stats().series, kSeries);
+    EXPECT_EQ(head->Stats().num_series, static_cast<uint64_t>(kSeries));
+  }
+}
+
+// A series record after samples of its ref: those samples are unknown and skipped, later
+// ones are stored.
+TEST(HeadWalReplayTest, SamplesBeforeTheirSeriesRecordAreSkipped) {
+  TempDir dir;
+  {
+    WalWriter w(dir.path());
+    w.Series(1, Series(1));
+    w.Samples({{1, 1000, 1}, {2, 1000, 10}, {2, 2000, 20}});
+    w.Series(2, Series(2));
+    w.Samples({{2, 3000, 30}, {1, 2000, 2}, {3, 3000, 99}});
+  }
+  auto head = Replay(dir.path(), 4);
+  ASSERT_TRUE(head);
+  auto got = All(*head);
+  EXPECT_EQ(got[Series(1)], (std::vector{Bits(1000, 1), Bits(2000, 2)}));
+  EXPECT_EQ(got[Series(2)], (std::vector{Bits(3000, 30)}));
+  EXPECT_EQ(head->replay_stats().unknown_ref_samples, 3);
+  EXPECT_EQ(head->replay_stats().samples, 3);
+}
+
+// Two refs for one series (its record logged twice): both refs' samples go to one series in
+// WAL order. A ref once mapped to another series keeps that mapping even when a later record
+// reuses it for new labels, as in Prometheus.
+TEST(HeadWalReplayTest, DuplicateRefsShareTheirSeries) {
+  TempDir dir;
+  {
+    WalWriter w(dir.path());
+    w.Series(5, Series(0));
+    w.Series(9, Series(0));
+    w.Samples({{5, 1000, 1}, {9, 2000, 2}, {5, 1500, 3}, {9, 3000, 4}});
+    w.Series(9, Series(1));
+    w.Samples({{9, 4000, 5}});
+    w.Series(12, Series(2));
+    w.Samples({{12, 4000, 6}});
+  }
+  for (size_t workers : {1, 4}) {
+    auto head = Replay(dir.path(), workers);
+    ASSERT_TRUE(head);
+    auto got = All(*head);
+    EXPECT_EQ(got[Series(0)],
+              (std::vector{Bits(1000, 1), Bits(2000, 2), Bits(3000, 4), Bits(4000, 5)}));
+    EXPECT_EQ(got[Series(2)], (std::vector{Bits(4000, 6)}));
+    EXPECT_EQ(head->replay_stats().duplicate_ref_series, 1);
+    EXPECT_EQ(head->replay_stats().out_of_order_samples, 1);
+    // New series get refs after every ref the WAL used.
+    auto app = head->NewAppender();
+    auto r = app->Append(0, Series(3), 5000, 7);
+    ASSERT_TRUE(r.ok());
+    EXPECT_GT(r.ref, 12u);
+  }
+}
+
+// Tombstones delete what was replayed before them, not the samples after them, for series
+// spread over all workers.
+TEST(HeadWalReplayTest, TombstonesApplyInWalOrder) {
+  TempDir dir;
+  constexpr int kSeries = 500;
+  {
+    WalWriter w(dir.path());
+    for (int i = 0; i < kSeries; ++i) w.Series(i + 1, Series(i));
+    auto batch = [&](int64_t from, int64_t to) {
+      std::vector<record::RefSample> rec;
+      for (int64_t t = from; t < to; ++t) {
+        for (int i = 0; i < kSeries; ++i) {
+          rec.push_back({static_cast<uint64_t>(i + 1), t * 1000, static_cast<double>(t)});
+        }
+      }
+      w.Samples(rec);
+    };
+    batch(0, 10);
+    for (int i = 0; i < kSeries; i += 2) w.Tombstone(i + 1, 3000, 20'000);
+    batch(10, 15);
+  }
+  auto head = Replay(dir.path(), 3);
+  ASSERT_TRUE(head);
+  auto got = All(*head);
+  ASSERT_EQ(got.size(), static_cast<size_t>(kSeries));
+  for (int i = 0; i < kSeries; ++i) {
+    std::vector<BitSample> want;
+    for (int64_t t = 0; t < 15; ++t) {
+      if (i % 2 == 0 && t >= 3 && t < 10) continue;
+      want.push_back(Bits(t * 1000, static_cast<double>(t)));
+    }
+    EXPECT_EQ(got[Series(i)], want) << i;
+  }
+}
+
+// Refs far apart (a foreign or long-churned WAL) replay like dense ones.
+TEST(HeadWalReplayTest, ScatteredAndHugeRefs) {
+  TempDir dir;
+  const std::vector<uint64_t> refs = {1,          4096,       1u << 20,        (1ull << 32) - 1,
+                                      1ull << 32, 1ull << 40, ~uint64_t{0} - 1};
+  {
+    WalWriter w(dir.path());
+    for (size_t i = 0; i < refs.size(); ++i) w.Series(refs[i], Series(static_cast<int>(i)));
+    std::vector<record::RefSample> rec;
+    for (size_t i = 0; i < refs.size(); ++i) rec.push_back({refs[i], 1000, double(i)});
+    w.Samples(rec);
+  }
+  auto head = Replay(dir.path(), 2);
+  ASSERT_TRUE(head);
+  auto got = All(*head);
+  ASSERT_EQ(got.size(), refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) {
+    EXPECT_EQ(got[Series(static_cast<int>(i))], (std::vector{Bits(1000, double(i))}));
+  }
+  EXPECT_EQ(head->replay_stats().unknown_ref_samples, 0);
+}
+
+}  // namespace
+}  // namespace tsdbd::tsdb
