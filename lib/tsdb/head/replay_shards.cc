@@ -53,10 +53,12 @@ void ReplayShards::Run(Shard& shard) {
 }
 
 void ReplayShards::Apply(const Batch& batch, ReplayShardStats& stats) const {
-  // Each op's series is a cache miss; start loading a few ops ahead.
-  constexpr size_t kAhead = 8;
+  // Each op's series and its open chunk are cache misses: load the series some ops ahead,
+  // then (once it is in cache) its chunk.
+  constexpr size_t kSeriesAhead = 16, kChunkAhead = 8;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (i + kAhead < batch.size()) __builtin_prefetch(batch[i + kAhead].series);
+    if (i + kSeriesAhead < batch.size()) __builtin_prefetch(batch[i + kSeriesAhead].series);
+    if (i + kChunkAhead < batch.size()) batch[i + kChunkAhead].series->PrefetchOpenChunk();
     const Op& op = batch[i];
     if (op.is_delete) {
       stats.chunks_removed += op.series->DeleteRange(op.t, static_cast<int64_t>(op.v));
