@@ -187,7 +187,8 @@ void BM_HeadBytesPerSample(benchmark::State& state) {
 }
 BENCHMARK(BM_HeadBytesPerSample)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-// Restart: replaying a WAL of 100k series x 120 samples (12M samples).
+// Restart: replaying a WAL of 100k series x 120 samples (12M samples). Arg: replay worker
+// threads (0: one per core); CPU time is the process's, all threads.
 void BM_HeadReplay(benchmark::State& state) {
   char tmpl[] = "/tmp/tsdbd-head-replay-XXXXXX";
   const std::string dir = ::mkdtemp(tmpl);
@@ -209,6 +210,7 @@ void BM_HeadReplay(benchmark::State& state) {
     }
   }
   uint64_t samples = 0;
+  o.replay_workers = static_cast<size_t>(state.range(0));
   for (auto _ : state) {
     auto head = Head::Open(o).value();
     samples = static_cast<uint64_t>(head->replay_stats().samples);
@@ -220,7 +222,14 @@ void BM_HeadReplay(benchmark::State& state) {
   state.counters["samples"] = static_cast<double>(samples);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_HeadReplay)->Iterations(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HeadReplay)
+    ->ArgName("workers")
+    ->Arg(1)
+    ->Arg(0)
+    ->Iterations(2)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace tsdbd::tsdb
