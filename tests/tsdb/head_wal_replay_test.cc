@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -21,9 +22,6 @@ namespace {
 using testing::BitSample;
 using testing::SeriesData;
 using wal::testing::TempDir;
-
-constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
 // Writes records to <dir>/wal.
 class WalWriter {
@@ -66,10 +64,12 @@ std::unique_ptr<Head> Replay(const std::string& dir, size_t workers) {
   return h.ok() ? std::move(*h) : nullptr;
 }
 
+// Every series with samples, by labels.
 std::map<Labels, std::vector<BitSample>> All(Head& head) {
   std::map<Labels, std::vector<BitSample>> out;
   for (SeriesData& s : testing::SelectAll(
-           head, kMin, kMax, {testing::M("__name__", Matcher::Type::kRegexMatch, ".+")})) {
+           head, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+           {testing::M("__name__", Matcher::Type::kRegexMatch, ".+")})) {
     out[s.labels] = std::move(s.samples);
   }
   return out;
@@ -89,7 +89,7 @@ TEST(HeadWalReplayTest, PerSeriesOrderHoldsAcrossShards) {
   TempDir dir;
   constexpr int kSeries = 3000;
   std::map<Labels, std::vector<BitSample>> want;
-  std::vector<int64_t> newest(kSeries, kMin);
+  std::vector<int64_t> newest(kSeries, std::numeric_limits<int64_t>::min());
   int64_t stored = 0, out_of_order = 0;
   {
     WalWriter w(dir.path());
