@@ -247,6 +247,38 @@ TEST(DbCompaction, LevelsGrowUpToTheMaximumBlockDurationAndNoFurther) {
   EXPECT_EQ(db->counters().compactions.load(), before);
 }
 
+// Samples 20s off the hour grid, as Prometheus 2.42 lays them out (seen on its own blocks):
+// after each head block the head starts at its oldest sample kept, 20s past the boundary,
+// and so does the next block. Then no window of level-1 blocks spans exactly 3h, so they
+// merge only once a newer block starts after the window, later than aligned blocks would.
+TEST(DbCompaction, HeadBlocksStartAtTheOldestSampleKeptAndMergeOnlyBehindTheNewest) {
+  tsdbd::testing::TempDir dir;
+  auto db = OpenDb(Options(dir.path()));
+  constexpr int64_t kOff = 20 * 1000;
+  Fill(*db, kOff, 5 * kHour + kOff);
+  ASSERT_TRUE(db->Compact().ok());
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (const auto& b : db->Blocks()) ranges.emplace_back(b->MinTime(), b->MaxTime());
+  const std::vector<std::pair<int64_t, int64_t>> level1 = {{kOff, kHour},
+                                                           {kHour + kOff, 2 * kHour},
+                                                           {2 * kHour + kOff, 3 * kHour},
+                                                           {3 * kHour + kOff, 4 * kHour}};
+  EXPECT_EQ(ranges, level1);
+  EXPECT_EQ(db->head().MinTime(), 4 * kHour + kOff);
+  EXPECT_EQ(db->head().MinValidTime(), 4 * kHour + kOff);
+
+  // [4h20s,5h) is written; now the 3h window [0,3h) ends before the second newest block
+  // starts (3h20s), so its three blocks merge.
+  Fill(*db, 5 * kHour + kOff, 6 * kHour + kOff);
+  ASSERT_TRUE(db->Compact().ok());
+  ranges.clear();
+  for (const auto& b : db->Blocks()) ranges.emplace_back(b->MinTime(), b->MaxTime());
+  const std::vector<std::pair<int64_t, int64_t>> merged = {
+      {kOff, 3 * kHour}, {3 * kHour + kOff, 4 * kHour}, {4 * kHour + kOff, 5 * kHour}};
+  EXPECT_EQ(ranges, merged);
+  EXPECT_EQ(Read(*db), Filled(kOff, 6 * kHour + kOff));
+}
+
 // Blocks [0,1h) [1h,2h) [2h,3h) from the head, plus a block copied in over [1h30m,2h30m)
 // holding series 0 every 30s (the whole minutes collide with the head's samples, with other
 // values) and a series the head never had.

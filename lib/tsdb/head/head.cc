@@ -133,9 +133,11 @@ void Head::TruncateMemory(int64_t mint) {
   while (mint > cur && !min_valid_time_.compare_exchange_weak(cur, mint)) {
   }
   std::atomic<uint64_t> dropped_chunks{0};
+  int64_t oldest_kept = std::numeric_limits<int64_t>::max();
   series_.ForEach([&](MemSeries& s) {
     std::lock_guard lock(SeriesLock(s.ref()));
     dropped_chunks.fetch_add(s.TruncateBefore(mint), std::memory_order_relaxed);
+    if (!s.Empty()) oldest_kept = std::min(oldest_kept, s.min_time());
   });
   counters_.chunks_removed.fetch_add(dropped_chunks.load(), std::memory_order_relaxed);
   auto removed = series_.RemoveIf([&](MemSeries& s) {
@@ -145,9 +147,15 @@ void Head::TruncateMemory(int64_t mint) {
   postings_.Delete(removed);
   counters_.series_removed.fetch_add(removed.size(), std::memory_order_relaxed);
 
-  // As Prometheus: the head now starts at mint (a block holds what came before).
+  // As Prometheus: the head now starts at its oldest sample kept, or at mint when that is
+  // older (a block holds what came before), but never after the oldest time an appender may
+  // still write. The next head block starts there, unaligned unless a sample sits on mint.
+  const int64_t start = std::max(mint, std::min(oldest_kept, AppendableMinValidTime()));
   cur = min_time_.load();
-  while (cur < mint && !min_time_.compare_exchange_weak(cur, mint)) {
+  while (cur < start && !min_time_.compare_exchange_weak(cur, start)) {
+  }
+  cur = min_valid_time_.load();
+  while (cur < start && !min_valid_time_.compare_exchange_weak(cur, start)) {
   }
 
   if (!options_.wal_dir.empty()) {
