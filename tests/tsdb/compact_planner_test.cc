@@ -1,6 +1,9 @@
 // The compaction planner on hand-built metas: Prometheus 2.42's documented cases.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "lib/tsdb/compact/block_ranges.h"
@@ -83,6 +86,56 @@ TEST(PlannerTest, SmallestRangeFirstThenHigherLevels) {
   EXPECT_EQ(PlanOf({Meta(0, 6), Meta(6, 12), Meta(12, 18), Meta(18, 20), Meta(20, 22), Meta(22, 24),
                     Meta(24, 26)}),
             (std::vector<size_t>{3, 4, 5}));
+}
+
+// Merges the blocks each plan picks (as the compactor does: one block over the first's min
+// and the last's max time) until the plan is empty; returns the blocks left, oldest first,
+// as [min, max) pairs, and counts the merges in *merges.
+std::vector<std::pair<int64_t, int64_t>> Settle(std::vector<BlockMeta> metas,
+                                                std::span<const int64_t> ranges, int* merges) {
+  *merges = 0;
+  for (std::vector<size_t> plan = Plan(metas, ranges); !plan.empty(); plan = Plan(metas, ranges)) {
+    BlockMeta merged = metas[plan.front()];
+    merged.max_time = metas[plan.back()].max_time;
+    for (auto k = plan.rbegin(); k != plan.rend(); ++k) {
+      metas.erase(metas.begin() + static_cast<ptrdiff_t>(*k));
+    }
+    metas.push_back(merged);
+    ++*merges;
+  }
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const BlockMeta& m : metas) out.emplace_back(m.min_time, m.max_time);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What Prometheus 2.42 wrote (its meta.json) for a WAL of 5s samples 868ms off the grid,
+// started with min-block-duration=10m and max-block-duration=180m, scaled here to 2h and
+// 36h (the default maximum with 15d of retention): the head is cut into a first block
+// from the first sample to the 2h boundary, then 2h blocks each starting at its first
+// sample, 868ms past the boundary. Such blocks never span a whole window, so a window
+// merges only once the second newest block starts after it: the 6h window [24h,30h)
+// stays three 2h blocks, where blocks starting on the boundary would have been merged.
+TEST(PlannerTest, HeadBlocksOffTheGridSettleAsPrometheusLaysThemOut) {
+  constexpr int64_t kOff = 868;
+  const int64_t first = 9 * kH + 35 * 60 * 1000 + kOff;
+  std::vector<BlockMeta> metas = {Meta(0, 12)};
+  metas[0].min_time = first;
+  metas[0].max_time = 10 * kH;
+  for (int64_t h = 10; h < 32; h += 2) {
+    metas.push_back(Meta(h, h + 2));
+    metas.back().min_time += kOff;
+  }
+  const std::vector<int64_t> ranges = BlockRanges(2 * kH, 36 * kH);
+  ASSERT_EQ(ranges, (std::vector<int64_t>{2 * kH, 6 * kH, 18 * kH}));
+  // First the partial 6h window [6h,12h): the first block and [10h,12h), behind the newest.
+  EXPECT_EQ(Plan(metas, ranges), (std::vector<size_t>{0, 1}));
+  int merges = 0;
+  const std::vector<std::pair<int64_t, int64_t>> settled = {
+      {first, 18 * kH},          {18 * kH + kOff, 24 * kH}, {24 * kH + kOff, 26 * kH},
+      {26 * kH + kOff, 28 * kH}, {28 * kH + kOff, 30 * kH}, {30 * kH + kOff, 32 * kH}};
+  EXPECT_EQ(Settle(metas, ranges, &merges), settled);
+  EXPECT_EQ(merges, 4);  // [6h,12h), [12h,18h), [18h,24h) of 6h, then [0h,18h) of 18h
 }
 
 TEST(PlannerTest, UnsortedInputAnswersInTimeOrder) {
