@@ -9,6 +9,7 @@
 #include "lib/tsdb/block/block.h"
 #include "lib/tsdb/block/block_writer.h"
 #include "lib/tsdb/block/ulid.h"
+#include "lib/tsdb/db/block_files.h"
 #include "tests/testing/process.h"
 #include "tests/tsdb/head_test_util.h"
 
@@ -69,14 +70,11 @@ block::BlockMeta MetaFor(int64_t mint, int64_t maxt) {
   return meta;
 }
 
-std::vector<block::ChunkSeries> ToChunkSeries(std::vector<HeadSeriesChunks> in) {
+// The head's series in [mint, maxt], all in memory.
+std::vector<block::ChunkSeries> HeadSeries(const Head& head, int64_t mint, int64_t maxt) {
+  HeadSeriesSource source(head, mint, maxt);
   std::vector<block::ChunkSeries> out;
-  for (HeadSeriesChunks& s : in) {
-    auto owner = std::make_shared<std::vector<HeadChunkPtr>>(std::move(s.chunks));
-    block::ChunkSeries cs{s.labels, {}, owner};
-    for (const HeadChunkPtr& c : *owner) cs.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
-    out.push_back(std::move(cs));
-  }
+  while (const block::ChunkSeries* s = source.Next()) out.push_back(*s);
   return out;
 }
 
@@ -85,16 +83,17 @@ TEST(BlockRoundTrip, BlockReadsBackWhatTheHeadHeldForTheRange) {
   auto head = RandomHead(300, 7);
   for (int r = 0; r < 3; ++r) {
     const int64_t mint = r * kRange, maxt = (r + 1) * kRange;
-    auto series = ToChunkSeries(head->SeriesChunks(mint, maxt - 1));
+    // Streamed from the head, one series at a time, as head compaction writes blocks.
+    HeadSeriesSource series(*head, mint, maxt - 1);
     ASSERT_FALSE(series.empty());
     auto meta = block::WriteBlock(dir.path(), series, MetaFor(mint, maxt));
     ASSERT_TRUE(meta.ok()) << meta.error().message();
-    EXPECT_EQ(meta->stats.num_series, series.size());
     auto b = block::Block::Open(dir.path() + "/" + meta->ulid);
     ASSERT_TRUE(b.ok()) << b.error().message();
     BlockQueryable bq(*b);
     const std::vector<Matcher> all = {testing::M("__name__", Matcher::Type::kRegexMatch, ".+")};
     std::vector<SeriesData> want = SelectAll(*head, mint, maxt - 1, all);
+    EXPECT_EQ(meta->stats.num_series, want.size());
     std::vector<SeriesData> got = SelectAll(bq, mint, maxt - 1, all);
     ASSERT_EQ(got.size(), want.size());
     uint64_t samples = 0;
@@ -122,13 +121,36 @@ TEST(BlockRoundTrip, BlockReadsBackWhatTheHeadHeldForTheRange) {
 TEST(BlockRoundTrip, RefusesUnsortedSeriesAndChunksOutsideTheRangeLeavingNothing) {
   tsdbd::testing::TempDir dir;
   auto head = RandomHead(5, 1);
-  auto series = ToChunkSeries(head->SeriesChunks(0, kRange - 1));
+  auto series = HeadSeries(*head, 0, kRange - 1);
   ASSERT_GE(series.size(), 2u);
   std::swap(series[0], series[1]);
   EXPECT_FALSE(block::WriteBlock(dir.path(), series, MetaFor(0, kRange)).ok());
   std::swap(series[0], series[1]);
   EXPECT_FALSE(block::WriteBlock(dir.path(), series, MetaFor(0, kRange / 2)).ok());
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// A series whose samples are deleted after the source found it is left out, symbols and all
+// else intact.
+TEST(BlockRoundTrip, ASeriesDeletedWhileStreamingIsLeftOut) {
+  tsdbd::testing::TempDir dir;
+  auto head = RandomHead(20, 3);
+  const size_t before = HeadSeries(*head, 0, kRange - 1).size();
+  HeadSeriesSource series(*head, 0, kRange - 1);
+  ASSERT_TRUE(
+      head->Delete(0, kRange, std::vector<Matcher>{testing::Eq("instance", "host-4")}).ok());
+  auto meta = block::WriteBlock(dir.path(), series, MetaFor(0, kRange));
+  ASSERT_TRUE(meta.ok()) << meta.error().message();
+  EXPECT_EQ(meta->stats.num_series, before - 1);
+  auto b = block::Block::Open(dir.path() + "/" + meta->ulid);
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  BlockQueryable bq(*b);
+  const std::vector<Matcher> all = {testing::M("__name__", Matcher::Type::kRegexMatch, ".+")};
+  const std::vector<SeriesData> got = SelectAll(bq, 0, kRange - 1, all);
+  const std::vector<SeriesData> want = SelectAll(*head, 0, kRange - 1, all);
+  ASSERT_EQ(got.size(), before - 1);
+  ASSERT_EQ(want.size(), before - 1);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].labels, want[i].labels);
 }
 
 }  // namespace

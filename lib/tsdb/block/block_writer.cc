@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "lib/tsdb/block/chunk_writer.h"
@@ -17,38 +19,56 @@ namespace {
 
 constexpr uint8_t kEncodingXor = 1;
 
-// Every label name and value of the series, sorted and distinct.
-std::vector<std::string_view> CollectSymbols(std::span<const ChunkSeries> series) {
-  std::vector<std::string_view> symbols;
-  for (const ChunkSeries& s : series) {
-    for (Label l : s.labels) {
-      symbols.push_back(l.name);
-      symbols.push_back(l.value);
-    }
+// Series held in memory, handed out in their order.
+class SpanSource final : public SeriesSource {
+ public:
+  explicit SpanSource(std::span<const ChunkSeries> series) : series_(series) {}
+  void ForEachLabels(const std::function<void(const Labels&)>& fn) const override {
+    for (const ChunkSeries& s : series_) fn(s.labels);
   }
+  const ChunkSeries* Next() override {
+    return next_ < series_.size() ? &series_[next_++] : nullptr;
+  }
+
+ private:
+  std::span<const ChunkSeries> series_;
+  size_t next_ = 0;
+};
+
+// Every label name and value of the series, sorted and distinct. Deduplicated as they come,
+// so that the memory is that of the distinct symbols, not of every label of every series.
+std::vector<std::string_view> CollectSymbols(const SeriesSource& series) {
+  std::unordered_set<std::string_view> distinct;
+  series.ForEachLabels([&](const Labels& labels) {
+    for (Label l : labels) {
+      distinct.insert(l.name);
+      distinct.insert(l.value);
+    }
+  });
+  distinct.erase(std::string_view());
+  std::vector<std::string_view> symbols(distinct.begin(), distinct.end());
   std::sort(symbols.begin(), symbols.end());
-  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
-  if (!symbols.empty() && symbols.front().empty()) symbols.erase(symbols.begin());
   return symbols;
 }
 
-Status CheckSeries(std::span<const ChunkSeries> series, const BlockMeta& meta) {
-  for (size_t i = 0; i < series.size(); ++i) {
-    if (i > 0 && !(series[i - 1].labels < series[i].labels)) {
-      return Error("writing block: series not sorted: " + series[i].labels.ToString());
-    }
-    for (const ChunkSpan& c : series[i].chunks) {
-      if (c.min_time < meta.min_time || c.max_time >= meta.max_time) {
-        return Error("writing block: a chunk of " + series[i].labels.ToString() +
-                     " lies outside the block's range");
-      }
+// That `s` comes after `previous` (none for the first series) and its chunks lie in the
+// block's range.
+Status CheckSeries(const ChunkSeries& s, const std::optional<Labels>& previous,
+                   const BlockMeta& meta) {
+  if (previous && !(*previous < s.labels)) {
+    return Error("writing block: series not sorted: " + s.labels.ToString());
+  }
+  for (const ChunkSpan& c : s.chunks) {
+    if (c.min_time < meta.min_time || c.max_time >= meta.max_time) {
+      return Error("writing block: a chunk of " + s.labels.ToString() +
+                   " lies outside the block's range");
     }
   }
   return Status::Ok();
 }
 
 // Writes chunks/, index, tombstones and meta.json into `dir`; fills meta->stats.
-Status WriteFiles(const std::string& dir, std::span<const ChunkSeries> series, BlockMeta* meta) {
+Status WriteFiles(const std::string& dir, SeriesSource& series, BlockMeta* meta) {
   auto chunks = ChunkWriter::Create(dir + "/chunks");
   if (!chunks.ok()) return chunks.error();
   auto index = IndexWriter::Create(dir + "/index");
@@ -60,7 +80,11 @@ Status WriteFiles(const std::string& dir, std::span<const ChunkSeries> series, B
   std::vector<ChunkWriter::ChunkData> batch;
   std::vector<uint64_t> refs;
   std::vector<ChunkMeta> metas;
-  for (const ChunkSeries& s : series) {
+  std::optional<Labels> previous;
+  for (const ChunkSeries* next = series.Next(); next; next = series.Next()) {
+    const ChunkSeries& s = *next;
+    if (Status st = CheckSeries(s, previous, *meta); !st.ok()) return st;
+    previous = s.labels;
     if (s.chunks.empty()) continue;
     // A series' chunks go in one batch, as Prometheus writes them: same segment cuts.
     batch.clear();
@@ -87,9 +111,7 @@ Status WriteFiles(const std::string& dir, std::span<const ChunkSeries> series, B
 
 }  // namespace
 
-Result<BlockMeta> WriteBlock(const std::string& parent_dir, std::span<const ChunkSeries> series,
-                             BlockMeta meta) {
-  if (Status s = CheckSeries(series, meta); !s.ok()) return Error(s.message());
+Result<BlockMeta> WriteBlock(const std::string& parent_dir, SeriesSource& series, BlockMeta meta) {
   const std::string final_dir = parent_dir + "/" + meta.ulid;
   const std::string tmp_dir = final_dir + std::string(kTmpForCreation);
   if (Status s = fs::RemoveAll(tmp_dir); !s.ok()) return Error(s.message());
@@ -103,6 +125,12 @@ Result<BlockMeta> WriteBlock(const std::string& parent_dir, std::span<const Chun
     return Error("writing block " + meta.ulid + ": " + s.message());
   }
   return meta;
+}
+
+Result<BlockMeta> WriteBlock(const std::string& parent_dir, std::span<const ChunkSeries> series,
+                             BlockMeta meta) {
+  SpanSource source(series);
+  return WriteBlock(parent_dir, source, std::move(meta));
 }
 
 }  // namespace tsdbd::tsdb::block

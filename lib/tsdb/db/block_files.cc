@@ -8,18 +8,28 @@
 
 namespace tsdbd::tsdb {
 
-std::vector<block::ChunkSeries> HeadChunkSeries(Head& head, int64_t mint, int64_t maxt) {
-  std::vector<HeadSeriesChunks> in = head.SeriesChunks(mint, maxt);
-  std::vector<block::ChunkSeries> out;
-  out.reserve(in.size());
-  for (HeadSeriesChunks& s : in) {
-    auto owner = std::make_shared<std::vector<HeadChunkPtr>>(std::move(s.chunks));
-    block::ChunkSeries cs{std::move(s.labels), {}, owner};
-    cs.chunks.reserve(owner->size());
-    for (const HeadChunkPtr& c : *owner) cs.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
-    out.push_back(std::move(cs));
+HeadSeriesSource::HeadSeriesSource(const Head& head, int64_t mint, int64_t maxt)
+    : head_(head), mint_(mint), maxt_(maxt), series_(head.SeriesInRange(mint, maxt)) {}
+
+void HeadSeriesSource::ForEachLabels(const std::function<void(const Labels&)>& fn) const {
+  for (const SeriesPtr& s : series_) fn(s->labels());
+}
+
+const block::ChunkSeries* HeadSeriesSource::Next() {
+  while (next_ < series_.size()) {
+    const MemSeries& s = *series_[next_++];
+    std::vector<HeadChunkPtr> chunks;
+    head_.SeriesChunks(s, mint_, maxt_, &chunks);
+    if (chunks.empty()) continue;
+    current_.labels = s.labels();
+    current_.chunks.clear();
+    for (const HeadChunkPtr& c : chunks) {
+      current_.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
+    }
+    current_.owner = std::make_shared<const std::vector<HeadChunkPtr>>(std::move(chunks));
+    return &current_;
   }
-  return out;
+  return nullptr;
 }
 
 Status DeleteBlockDir(const std::string& dir) {

@@ -3,18 +3,40 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "lib/model/result.h"
 #include "lib/tsdb/block/block.h"
+#include "lib/tsdb/block/block_writer.h"
 #include "lib/tsdb/block/chunk_series.h"
 #include "lib/tsdb/head/head.h"
 
 namespace tsdbd::tsdb {
 
-// The head's series with chunks in [mint, maxt], ready to be written as a block.
-std::vector<block::ChunkSeries> HeadChunkSeries(Head& head, int64_t mint, int64_t maxt);
+// The head's series with chunks in [mint, maxt], for WriteBlock: found and sorted by labels
+// when constructed, their chunks taken from the head one series at a time as the writer
+// asks, so that a block is written without a copy of all its chunk lists. Series that lose
+// their chunks in between (a deletion) are passed over. `head` must outlive the source.
+class HeadSeriesSource final : public block::SeriesSource {
+ public:
+  HeadSeriesSource(const Head& head, int64_t mint, int64_t maxt);
+
+  // Whether no series had chunks in the range when constructed.
+  bool empty() const { return series_.empty(); }
+
+  void ForEachLabels(const std::function<void(const Labels&)>& fn) const override;
+  // The series' chunks are owned by the series handed out (ChunkSeries::owner).
+  const block::ChunkSeries* Next() override;
+
+ private:
+  const Head& head_;
+  const int64_t mint_, maxt_;
+  std::vector<SeriesPtr> series_;  // sorted by labels
+  size_t next_ = 0;                // index in series_ of the series Next hands out next
+  block::ChunkSeries current_;
+};
 
 // Deletes a block directory: renamed to <dir>.tmp-for-deletion first, so that a crash never
 // leaves part of a block under its name.

@@ -94,7 +94,8 @@ Result<std::unique_ptr<DB>> DB::Open(DbOptions options) {
   auto h = Head::Open(head);
   if (!h.ok()) return h.error();
   db->head_ = std::move(*h);
-  if (db->options_.background) db->background_ = std::thread([d = db.get()] { d->BackgroundLoop(); });
+  if (db->options_.background)
+    db->background_ = std::thread([d = db.get()] { d->BackgroundLoop(); });
   return db;
 }
 
@@ -149,8 +150,7 @@ Status DB::CompactHead() {
     const int64_t maxt = RangeForTimestamp(mint, range);
     counters_.compactions_triggered.fetch_add(1, std::memory_order_relaxed);
     const auto started = std::chrono::steady_clock::now();
-    std::vector<block::ChunkSeries> series = HeadChunkSeries(*head_, mint, maxt - 1);
-    if (!series.empty()) {
+    if (HeadSeriesSource series(*head_, mint, maxt - 1); !series.empty()) {
       block::BlockMeta meta;
       meta.ulid = block::NewUlid(NowTimestampMs());
       meta.min_time = mint;
@@ -170,7 +170,6 @@ Status DB::CompactHead() {
                    secs);
       if (Status s = ReloadBlocks(); !s.ok()) return s;
     }
-    series.clear();
     head_->TruncateMemory(maxt);
     counters_.head_truncations.fetch_add(1, std::memory_order_relaxed);
     truncated_to = maxt;
@@ -314,8 +313,8 @@ void DB::BackgroundLoop() {
     stop_cv_.wait_for(lock, std::chrono::seconds(1));
     if (stopping_) break;
     const int64_t head_min = head_->MinTime(), head_max = head_->MaxTime();
-    const bool head_ready = head_max != Head::kNoTime &&
-                            head_max - head_min > options_.min_block_duration_ms / 2 * 3;
+    const bool head_ready =
+        head_max != Head::kNoTime && head_max - head_min > options_.min_block_duration_ms / 2 * 3;
     const auto now = std::chrono::steady_clock::now();
     if (!head_ready && now - last_full < std::chrono::minutes(1)) continue;
     last_full = now;

@@ -131,8 +131,11 @@ Status DB::Snapshot(const std::string& dir, bool with_head) {
 
   int64_t mint = head_->MinTime(), maxt = head_->MaxTime();
   if (maxt == Head::kNoTime) return Status::Ok();
-  std::vector<block::ChunkSeries> series = HeadChunkSeries(*head_, mint, kMaxTime);
-  // Appends go on meanwhile: the block covers every chunk copied.
+  // Appends go on meanwhile: the block covers every chunk copied, so they are all copied
+  // before the block's range is known.
+  HeadSeriesSource source(*head_, mint, kMaxTime);
+  std::vector<block::ChunkSeries> series;
+  while (const block::ChunkSeries* s = source.Next()) series.push_back(*s);
   for (const block::ChunkSeries& cs : series) {
     for (const block::ChunkSpan& c : cs.chunks) {
       mint = std::min(mint, c.min_time);

@@ -168,23 +168,26 @@ void Head::TruncateMemory(int64_t mint) {
   }
 }
 
-std::vector<HeadSeriesChunks> Head::SeriesChunks(int64_t mint, int64_t maxt) {
-  std::vector<HeadSeriesChunks> out;
+std::vector<SeriesPtr> Head::SeriesInRange(int64_t mint, int64_t maxt) const {
+  std::vector<SeriesPtr> out;
+  std::vector<HeadChunkPtr> chunks;
   index::PostingsPtr all = postings_.All();
   while (all->Next()) {
     SeriesPtr s = series_.GetByRef(all->At());
     if (!s) continue;
-    HeadSeriesChunks sc{s->labels(), {}};
-    {
-      std::lock_guard lock(SeriesLock(s->ref()));
-      s->Snapshot(mint, maxt, &sc.chunks);
-    }
-    if (!sc.chunks.empty()) out.push_back(std::move(sc));
+    chunks.clear();
+    SeriesChunks(*s, mint, maxt, &chunks);
+    if (!chunks.empty()) out.push_back(std::move(s));
   }
-  std::sort(out.begin(), out.end(), [](const HeadSeriesChunks& a, const HeadSeriesChunks& b) {
-    return a.labels < b.labels;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const SeriesPtr& a, const SeriesPtr& b) { return a->labels() < b->labels(); });
   return out;
+}
+
+void Head::SeriesChunks(const MemSeries& series, int64_t mint, int64_t maxt,
+                        std::vector<HeadChunkPtr>* out) const {
+  std::lock_guard lock(SeriesLock(series.ref()));
+  series.Snapshot(mint, maxt, out);
 }
 
 HeadStats Head::Stats() const {

@@ -40,12 +40,6 @@ struct HeadOptions {
   size_t replay_workers = 0;
 };
 
-// A series of the head with its chunks in a time range, for writing a block.
-struct HeadSeriesChunks {
-  Labels labels;
-  std::vector<HeadChunkPtr> chunks;  // oldest first
-};
-
 // What the WAL replay at Open found.
 struct HeadReplayStats {
   int64_t series = 0;                // series records applied
@@ -101,10 +95,14 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // several TruncateMemory calls, as Prometheus does after a head compaction.
   Status TruncateWal(int64_t mint);
 
-  // The series with samples in [mint, maxt], sorted by labels, each with the chunks that
-  // overlap the range (the open chunk copied). Chunks are cut at multiples of chunk_range,
-  // so for a range aligned to it they lie entirely inside.
-  std::vector<HeadSeriesChunks> SeriesChunks(int64_t mint, int64_t maxt);
+  // The series with chunks overlapping [mint, maxt], sorted by labels: what a block of that
+  // range is written from, one series at a time (see SeriesChunks).
+  std::vector<SeriesPtr> SeriesInRange(int64_t mint, int64_t maxt) const;
+  // Appends to *out the chunks of `series` overlapping [mint, maxt], oldest first (the open
+  // chunk copied). Chunks are cut at multiples of chunk_range, so for a range aligned to it
+  // they lie entirely inside.
+  void SeriesChunks(const MemSeries& series, int64_t mint, int64_t maxt,
+                    std::vector<HeadChunkPtr>* out) const;
 
   // Drops the samples of the series matching `matchers` within [mint, maxt] (re-encoding
   // their chunks) and logs a tombstones record so that a WAL replay drops them too.
