@@ -130,6 +130,17 @@ TEST(BlockRoundTrip, RefusesUnsortedSeriesAndChunksOutsideTheRangeLeavingNothing
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
+TEST(BlockRoundTrip, SeriesWithoutChunksPublishNoBlock) {
+  tsdbd::testing::TempDir dir;
+  auto head = RandomHead(5, 1);
+  auto series = HeadSeries(*head, 0, kRange - 1);
+  for (block::ChunkSeries& s : series) s.chunks.clear();
+  auto meta = block::WriteBlock(dir.path(), series, MetaFor(0, kRange));
+  ASSERT_TRUE(meta.ok()) << meta.error().message();
+  EXPECT_EQ(meta->stats.num_series, 0u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 // A series whose samples are deleted after the source found it is left out, symbols and all
 // else intact.
 TEST(BlockRoundTrip, ASeriesDeletedWhileStreamingIsLeftOut) {

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "lib/tsdb/block/chunk_writer.h"
@@ -23,8 +22,10 @@ constexpr uint8_t kEncodingXor = 1;
 class SpanSource final : public SeriesSource {
  public:
   explicit SpanSource(std::span<const ChunkSeries> series) : series_(series) {}
-  void ForEachLabels(const std::function<void(const Labels&)>& fn) const override {
-    for (const ChunkSeries& s : series_) fn(s.labels);
+  std::vector<std::string_view> Symbols() const override {
+    SymbolSet symbols;
+    for (const ChunkSeries& s : series_) symbols.Add(s.labels);
+    return symbols.Sorted();
   }
   const ChunkSeries* Next() override {
     return next_ < series_.size() ? &series_[next_++] : nullptr;
@@ -34,22 +35,6 @@ class SpanSource final : public SeriesSource {
   std::span<const ChunkSeries> series_;
   size_t next_ = 0;
 };
-
-// Every label name and value of the series, sorted and distinct. Deduplicated as they come,
-// so that the memory is that of the distinct symbols, not of every label of every series.
-std::vector<std::string_view> CollectSymbols(const SeriesSource& series) {
-  std::unordered_set<std::string_view> distinct;
-  series.ForEachLabels([&](const Labels& labels) {
-    for (Label l : labels) {
-      distinct.insert(l.name);
-      distinct.insert(l.value);
-    }
-  });
-  distinct.erase(std::string_view());
-  std::vector<std::string_view> symbols(distinct.begin(), distinct.end());
-  std::sort(symbols.begin(), symbols.end());
-  return symbols;
-}
 
 // That `s` comes after `previous` (none for the first series) and its chunks lie in the
 // block's range.
@@ -73,7 +58,7 @@ Status WriteFiles(const std::string& dir, SeriesSource& series, BlockMeta* meta)
   if (!chunks.ok()) return chunks.error();
   auto index = IndexWriter::Create(dir + "/index");
   if (!index.ok()) return index.error();
-  for (std::string_view sym : CollectSymbols(series)) {
+  for (std::string_view sym : series.Symbols()) {
     if (Status s = (*index)->AddSymbol(sym); !s.ok()) return s;
   }
   BlockStats stats;
@@ -100,6 +85,7 @@ Status WriteFiles(const std::string& dir, SeriesSource& series, BlockMeta* meta)
     ++stats.num_series;
     stats.num_chunks += metas.size();
   }
+  if (Status s = series.Err(); !s.ok()) return s;
   if (Status s = (*chunks)->Close(); !s.ok()) return s;
   if (Status s = (*index)->Close(); !s.ok()) return s;
   if (Status s = WriteTombstones(dir, Tombstones()); !s.ok()) return s;
@@ -111,6 +97,23 @@ Status WriteFiles(const std::string& dir, SeriesSource& series, BlockMeta* meta)
 
 }  // namespace
 
+void SymbolSet::Add(const Labels& labels) {
+  for (Label l : labels) {
+    distinct_.insert(l.name);
+    distinct_.insert(l.value);
+  }
+}
+
+std::vector<std::string_view> SymbolSet::Sorted() const {
+  std::vector<std::string_view> symbols;
+  symbols.reserve(distinct_.size());
+  for (std::string_view s : distinct_) {
+    if (!s.empty()) symbols.push_back(s);
+  }
+  std::sort(symbols.begin(), symbols.end());
+  return symbols;
+}
+
 Result<BlockMeta> WriteBlock(const std::string& parent_dir, SeriesSource& series, BlockMeta meta) {
   const std::string final_dir = parent_dir + "/" + meta.ulid;
   const std::string tmp_dir = final_dir + std::string(kTmpForCreation);
@@ -119,7 +122,10 @@ Result<BlockMeta> WriteBlock(const std::string& parent_dir, SeriesSource& series
   std::filesystem::create_directories(tmp_dir, ec);
   if (ec) return Error("writing block: creating " + tmp_dir + ": " + ec.message());
   Status s = WriteFiles(tmp_dir, series, &meta);
-  if (s.ok()) s = fs::RenameDirDurably(tmp_dir, final_dir);
+  if (s.ok() && meta.stats.num_series == 0)
+    s = fs::RemoveAll(tmp_dir);
+  else if (s.ok())
+    s = fs::RenameDirDurably(tmp_dir, final_dir);
   if (!s.ok()) {
     (void)fs::RemoveAll(tmp_dir);
     return Error("writing block " + meta.ulid + ": " + s.message());

@@ -1,6 +1,7 @@
 #include "lib/tsdb/compact/compactor.h"
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -78,6 +79,95 @@ Status AddChunks(const BlockCursor& cursor, uint32_t source, std::vector<SourceC
   return Status::Ok();
 }
 
+// The series of the input blocks merged by labels, handed to the block writer one at a time
+// in label order. The blocks must stay open while it is used.
+class MergedSeriesSource final : public block::SeriesSource {
+ public:
+  explicit MergedSeriesSource(std::span<const BlockPtr> blocks) : blocks_(blocks) {
+    cursors_.reserve(blocks.size());
+    for (const BlockPtr& b : blocks) {
+      auto all = b->index().Postings("", "");
+      if (!all.ok()) {
+        status_ = Error("block " + b->ulid() + ": " + all.error().message());
+        return;
+      }
+      cursors_.emplace_back(*b, std::move(*all));
+      live_.push_back(cursors_.back().Next());
+      if (!cursors_.back().status().ok()) {
+        status_ = cursors_.back().status();
+        return;
+      }
+    }
+  }
+
+  // As Prometheus: the union of the inputs' symbol tables, so the symbols of series that
+  // are dropped whole (all deleted) stay.
+  std::vector<std::string_view> Symbols() const override {
+    std::vector<std::string_view> symbols, merged;
+    for (const BlockPtr& b : blocks_) {
+      const std::vector<std::string_view> more = b->index().Symbols();
+      merged.clear();
+      std::set_union(symbols.begin(), symbols.end(), more.begin(), more.end(),
+                     std::back_inserter(merged));
+      symbols.swap(merged);
+    }
+    return symbols;
+  }
+
+  const ChunkSeries* Next() override {
+    while (status_.ok()) {
+      // The smallest labels among the cursors: k is small (a handful of blocks).
+      const Labels* smallest = nullptr;
+      for (size_t i = 0; i < cursors_.size(); ++i) {
+        if (live_[i] && (!smallest || cursors_[i].labels() < *smallest)) {
+          smallest = &cursors_[i].labels();
+        }
+      }
+      if (!smallest) return nullptr;
+      current_.labels = *smallest;
+      current_.chunks.clear();
+      sources_.clear();
+      std::vector<size_t> advance;
+      for (size_t i = 0; i < cursors_.size(); ++i) {
+        if (!live_[i] || !(cursors_[i].labels() == current_.labels)) continue;
+        if (Status s = AddChunks(cursors_[i], static_cast<uint32_t>(i), &sources_); !s.ok()) {
+          status_ = s;
+          return nullptr;
+        }
+        advance.push_back(i);
+      }
+      OwnedChunks owned;
+      if (Status s = MergeSeriesChunks(sources_, &current_.chunks, &owned); !s.ok()) {
+        status_ = Error("series " + current_.labels.ToString() + ": " + s.message());
+        return nullptr;
+      }
+      // The sources' deleted intervals borrow from the cursors: advance them only now.
+      for (size_t i : advance) {
+        live_[i] = cursors_[i].Next();
+        if (!cursors_[i].status().ok()) {
+          status_ = cursors_[i].status();
+          return nullptr;
+        }
+      }
+      if (current_.chunks.empty()) continue;
+      current_.owner =
+          owned.empty() ? nullptr : std::make_shared<const OwnedChunks>(std::move(owned));
+      return &current_;
+    }
+    return nullptr;
+  }
+
+  Status Err() const override { return status_; }
+
+ private:
+  std::span<const BlockPtr> blocks_;
+  std::vector<BlockCursor> cursors_;
+  std::vector<bool> live_;  // whether cursors_[i] is on a series
+  std::vector<SourceChunk> sources_;
+  ChunkSeries current_;
+  Status status_;
+};
+
 }  // namespace
 
 BlockMeta CompactedMeta(std::span<const BlockMeta> inputs, std::string ulid) {
@@ -107,60 +197,11 @@ Result<std::optional<BlockMeta>> CompactBlocks(const std::string& parent_dir,
   for (const BlockPtr& b : blocks) input_metas.push_back(b->meta());
   BlockMeta meta = CompactedMeta(input_metas, block::NewUlid(now_ms));
 
-  std::vector<BlockCursor> cursors;
-  cursors.reserve(blocks.size());
-  std::vector<bool> live;  // whether cursors[i] is on a series
-  for (const BlockPtr& b : blocks) {
-    auto all = b->index().Postings("", "");
-    if (!all.ok()) return Error("block " + b->ulid() + ": " + all.error().message());
-    cursors.emplace_back(*b, std::move(*all));
-    live.push_back(cursors.back().Next());
-    if (!cursors.back().status().ok()) return Error(cursors.back().status().message());
-  }
-
-  std::vector<ChunkSeries> merged;
-  std::vector<SourceChunk> sources;
-  OwnedChunks owned;
-  for (;;) {
-    // The smallest labels among the cursors: k is small (a handful of blocks).
-    const Labels* smallest = nullptr;
-    for (size_t i = 0; i < cursors.size(); ++i) {
-      if (live[i] && (!smallest || cursors[i].labels() < *smallest)) {
-        smallest = &cursors[i].labels();
-      }
-    }
-    if (!smallest) break;
-    ChunkSeries series;
-    series.labels = *smallest;
-    sources.clear();
-    std::vector<size_t> advance;
-    for (size_t i = 0; i < cursors.size(); ++i) {
-      if (!live[i] || !(cursors[i].labels() == series.labels)) continue;
-      if (Status s = AddChunks(cursors[i], static_cast<uint32_t>(i), &sources); !s.ok()) {
-        return Error(s.message());
-      }
-      advance.push_back(i);
-    }
-    owned.clear();
-    if (Status s = MergeSeriesChunks(sources, &series.chunks, &owned); !s.ok()) {
-      return Error("series " + series.labels.ToString() + ": " + s.message());
-    }
-    // The sources' deleted intervals borrow from the cursors: advance them only now.
-    for (size_t i : advance) {
-      live[i] = cursors[i].Next();
-      if (!cursors[i].status().ok()) return Error(cursors[i].status().message());
-    }
-    if (series.chunks.empty()) continue;
-    if (!owned.empty()) {
-      series.owner = std::make_shared<const OwnedChunks>(std::move(owned));
-      owned = OwnedChunks();
-    }
-    merged.push_back(std::move(series));
-  }
-
-  if (merged.empty()) return std::optional<BlockMeta>();
-  auto written = block::WriteBlock(parent_dir, merged, std::move(meta));
+  MergedSeriesSource series(blocks);
+  auto written = block::WriteBlock(parent_dir, series, std::move(meta));
   if (!written.ok()) return written.error();
+  // Nothing at all was left: no block was published.
+  if (written->stats.num_series == 0) return std::optional<BlockMeta>();
   return std::optional<BlockMeta>(std::move(*written));
 }
 

@@ -11,8 +11,10 @@ namespace tsdbd::tsdb {
 HeadSeriesSource::HeadSeriesSource(const Head& head, int64_t mint, int64_t maxt)
     : head_(head), mint_(mint), maxt_(maxt), series_(head.SeriesInRange(mint, maxt)) {}
 
-void HeadSeriesSource::ForEachLabels(const std::function<void(const Labels&)>& fn) const {
-  for (const SeriesPtr& s : series_) fn(s->labels());
+std::vector<std::string_view> HeadSeriesSource::Symbols() const {
+  block::SymbolSet symbols;
+  for (const SeriesPtr& s : series_) symbols.Add(s->labels());
+  return symbols.Sorted();
 }
 
 const block::ChunkSeries* HeadSeriesSource::Next() {

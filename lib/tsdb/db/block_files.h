@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,7 +25,7 @@ class HeadSeriesSource final : public block::SeriesSource {
   // Whether no series had chunks in the range when constructed.
   bool empty() const { return series_.empty(); }
 
-  void ForEachLabels(const std::function<void(const Labels&)>& fn) const override;
+  std::vector<std::string_view> Symbols() const override;
   // The series' chunks are owned by the series handed out (ChunkSeries::owner).
   const block::ChunkSeries* Next() override;
 

@@ -166,9 +166,12 @@ Status DB::CompactHead() {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       counters_.compactions.fetch_add(1, std::memory_order_relaxed);
       if (observe_compaction_) observe_compaction_(secs);
-      spdlog::info("write block: ulid={} mint={} maxt={} duration={:.3f}s", meta.ulid, mint, maxt,
-                   secs);
-      if (Status s = ReloadBlocks(); !s.ok()) return s;
+      // Deletions meanwhile may have left nothing to write: then no block was published.
+      if (written->stats.num_series > 0) {
+        spdlog::info("write block: ulid={} mint={} maxt={} duration={:.3f}s", meta.ulid, mint, maxt,
+                     secs);
+        if (Status s = ReloadBlocks(); !s.ok()) return s;
+      }
     }
     head_->TruncateMemory(maxt);
     counters_.head_truncations.fetch_add(1, std::memory_order_relaxed);
