@@ -9,6 +9,7 @@
 #include "lib/tsdb/block/block.h"
 #include "lib/tsdb/block/block_writer.h"
 #include "lib/tsdb/block/ulid.h"
+#include "lib/tsdb/db/block_files.h"
 #include "tests/testing/process.h"
 #include "tests/tsdb/head_test_util.h"
 
@@ -36,13 +37,7 @@ std::unique_ptr<Head> GappyHead() {
 }
 
 block::BlockPtr WriteBlockOf(Head& head, const std::string& dir) {
-  std::vector<block::ChunkSeries> series;
-  for (HeadSeriesChunks& s : head.SeriesChunks(0, kRange - 1)) {
-    auto owner = std::make_shared<std::vector<HeadChunkPtr>>(std::move(s.chunks));
-    block::ChunkSeries cs{s.labels, {}, owner};
-    for (const HeadChunkPtr& c : *owner) cs.chunks.push_back({c->min_t(), c->max_t(), c->bytes()});
-    series.push_back(std::move(cs));
-  }
+  HeadSeriesSource series(head, 0, kRange - 1);
   block::BlockMeta meta;
   meta.ulid = block::NewUlid(1);
   meta.min_time = 0;
