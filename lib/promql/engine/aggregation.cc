@@ -104,8 +104,13 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
     value_label = static_cast<const StringLiteral*>(param)->value;
     param = nullptr;
   }
-  // The grouping key of every input series, computed once.
-  std::vector<uint64_t> keys;
+  // Groups have dense ids: every input series' group is found once, before the steps
+  // (count_values's groups depend on the value, so its ids are found at each step).
+  std::unordered_map<uint64_t, uint32_t> group_ids;
+  std::vector<uint32_t> series_group;
+  auto group_id = [&](uint64_t key) {
+    return group_ids.emplace(key, static_cast<uint32_t>(group_ids.size())).first->second;
+  };
   auto key_of = [&](const Labels& l) {
     return without ? l.HashWithoutLabels(grouping) : l.HashForLabels(grouping);
   };
@@ -127,8 +132,9 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
     return b.Build();
   };
   const Expr* args[2] = {param, a.expr.get()};
-  std::vector<Group> groups;
-  std::unordered_map<uint64_t, size_t> index;
+  std::vector<Group> groups;         // this step's, in order of first appearance
+  std::vector<uint32_t> step_group;  // by group id: index in `groups` + 1, or 0
+  std::vector<uint32_t> used;        // the group ids of `groups`
   return RangeEval(
       args,
       [&](std::span<StepArg> sa, int64_t, Vector& out) {
@@ -147,20 +153,23 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
           if (k < 1) return;
         }
         groups.clear();
-        index.clear();
+        for (uint32_t id : used) step_group[id] = 0;
+        used.clear();
         for (size_t i = 0; i < vec.size(); ++i) {
           const Sample& s = vec[i];
-          uint64_t key;
+          uint32_t id;
           Labels cv_metric;
           if (op == AggregateOp::kCountValues) {
             cv_metric = LabelsBuilder(s.metric).Set(value_label, FormatFloatF(s.v)).Build();
-            key = without ? cv_metric.HashWithoutLabels(grouping)
-                          : cv_metric.HashForLabels(cv_grouping);
+            id = group_id(without ? cv_metric.HashWithoutLabels(grouping)
+                                  : cv_metric.HashForLabels(cv_grouping));
+            if (id >= step_group.size()) step_group.resize(id + 1, 0);
           } else {
-            key = keys[sa[1].series[i]];
+            id = series_group[sa[1].series[i]];
           }
-          auto [it, inserted] = index.emplace(key, groups.size());
-          if (inserted) {
+          if (step_group[id] == 0) {
+            step_group[id] = static_cast<uint32_t>(groups.size()) + 1;
+            used.push_back(id);
             Group g;
             if (op == AggregateOp::kCountValues) {
               g.labels = group_labels(cv_metric, without ? grouping : cv_grouping);
@@ -188,7 +197,7 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
             groups.push_back(std::move(g));
             continue;
           }
-          Group& g = groups[it->second];
+          Group& g = groups[step_group[id] - 1];
           switch (op) {
             case AggregateOp::kSum:
               g.value += s.v;
@@ -285,9 +294,10 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
         }
       },
       [&](size_t i, const Matrix& m) {
-        if (i != 1) return;
-        keys.resize(m.size());
-        for (size_t j = 0; j < m.size(); ++j) keys[j] = key_of(m[j].metric);
+        if (i != 1 || op == AggregateOp::kCountValues) return;
+        series_group.resize(m.size());
+        for (size_t j = 0; j < m.size(); ++j) series_group[j] = group_id(key_of(m[j].metric));
+        step_group.assign(group_ids.size(), 0);
       });
 }
 
