@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <unordered_set>
 
 #include "lib/model/value.h"
@@ -282,6 +283,15 @@ class Window {
  public:
   explicit Window(PointSource* src) : src_(src) {}
 
+  // Starts over on another series, keeping the buffer's memory.
+  void Reset(PointSource* src) {
+    src_ = src;
+    buf_.clear();
+    head_ = 0;
+    started_ = false;
+    has_pending_ = false;
+  }
+
   std::span<const Point> Advance(int64_t mint, int64_t maxt) {
     while (head_ < buf_.size() && buf_[head_].t < mint) ++head_;
     if (head_ > 64 && head_ * 2 > buf_.size()) {
@@ -321,6 +331,7 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool timestamps) 
     for (int64_t ts = start_; ts <= end_; ts += interval_) {
       storage::Sample smp;
       if (cur.At(RefTime(vs.at, vs.offset, ts), &smp)) {
+        if (ss.points.empty()) ss.points.reserve(static_cast<size_t>((end_ - ts) / interval_ + 1));
         ss.points.push_back({ts, timestamps ? static_cast<double>(smp.t) / 1000 : smp.v});
       }
     }
@@ -405,18 +416,29 @@ Matrix Evaluator::RangeEval(std::span<const Expr* const> args, const StepFn& fn,
     int64_t inputs = 0;
     for (size_t i = 0; i < n; ++i) {
       StepArg& a = step_args[i];
-      a.samples.clear();
       a.series.clear();
+      // The samples are overwritten in place: mostly the same series sit in the same slots
+      // step after step, and assigning equal labels costs no reference counting.
+      size_t filled = 0;
       for (size_t si = 0; si < mats[i].size(); ++si) {
         const auto& pts = mats[i][si].points;
         size_t& c = cursor[i][si];
         while (c < pts.size() && pts[c].t < ts) ++c;
         if (c < pts.size() && pts[c].t == ts) {
-          a.samples.push_back({mats[i][si].metric, ts, pts[c].v});
+          if (filled < a.samples.size()) {
+            Sample& smp = a.samples[filled];
+            smp.metric = mats[i][si].metric;
+            smp.t = ts;
+            smp.v = pts[c].v;
+          } else {
+            a.samples.push_back({mats[i][si].metric, ts, pts[c].v});
+          }
+          ++filled;
           a.series.push_back(static_cast<uint32_t>(si));
         }
       }
-      inputs += static_cast<int64_t>(a.samples.size());
+      a.samples.resize(filled);
+      inputs += static_cast<int64_t>(filled);
     }
     q_->current_samples = args_held + total + inputs;
     q_->CheckSamples();
@@ -487,9 +509,11 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
   const AtModifier* at;
   Duration offset;
   int64_t range;
-  std::vector<Labels> labels;
-  std::vector<std::unique_ptr<PointSource>> sources;
+  const std::vector<std::shared_ptr<const storage::Series>>* selected = nullptr;
   int64_t sub_held = 0;  // a subquery's points, counted until the call is done
+  // Whether all input series have the same metric name, so that dropping it cannot make
+  // two of them equal.
+  bool one_name = false;
   if (marg->kind == ExprKind::kSubquery) {
     const auto& sq = static_cast<const SubqueryExpr&>(*marg);
     sub = EvalSubquery(sq);
@@ -497,20 +521,15 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
     at = &sq.at;
     offset = sq.offset;
     range = ToMillis(sq.range);
-    for (const Series& s : sub) {
-      labels.push_back(s.metric);
-      sources.push_back(std::make_unique<PointsSource>(&s.points));
-    }
   } else {
     const auto& ms = static_cast<const MatrixSelector&>(*marg);
     at = &ms.selector->at;
     offset = ms.selector->offset;
     range = ToMillis(ms.range);
-    for (const auto& s : Selected(*ms.selector)) {
-      labels.push_back(s->labels());
-      sources.push_back(std::make_unique<IteratorSource>(s->Iterator()));
-    }
+    selected = &Selected(*ms.selector);
+    one_name = !ms.selector->name.empty();
   }
+  const size_t num_series = selected != nullptr ? selected->size() : sub.size();
   // The scalar arguments, evaluated over the steps. As in Prometheus, their points stay
   // counted after the call.
   std::vector<std::vector<double>> params;
@@ -530,11 +549,22 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
   // window is released before the next one's is read) and each series' output once all
   // its steps are done, while its last window is still held.
   int64_t window_held = 0;
-  for (size_t si = 0; si < sources.size(); ++si) {
+  // One series' source at a time, so that its iterator's memory is reused by the next.
+  std::optional<IteratorSource> iterator_source;
+  std::optional<PointsSource> points_source;
+  Window w(nullptr);
+  for (size_t si = 0; si < num_series; ++si) {
     q_->CheckDone();
     q_->current_samples -= window_held;
     window_held = 0;
-    Window w(sources[si].get());
+    PointSource* src;
+    if (selected != nullptr) {
+      iterator_source.reset();
+      src = &iterator_source.emplace((*selected)[si]->Iterator());
+    } else {
+      src = &points_source.emplace(&sub[si].points);
+    }
+    w.Reset(src);
     Series ss;
     RangeWindow rw;
     rw.range_ms = range;
@@ -554,11 +584,14 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
       rw.range_end = maxt;
       for (size_t p = 0; p < params.size() && p < 2; ++p) rw.params[p] = params[p][step];
       double v;
-      if (fn(rw, &v)) ss.points.push_back({ts, v});
+      if (!fn(rw, &v)) continue;
+      if (ss.points.empty()) ss.points.reserve(static_cast<size_t>((end_ - ts) / interval_ + 1));
+      ss.points.push_back({ts, v});
     }
     if (ss.points.empty()) continue;
     q_->AddSamples(static_cast<int64_t>(ss.points.size()));
-    ss.metric = keep_name ? labels[si] : DropMetricName(labels[si]);
+    const Labels& metric = selected != nullptr ? (*selected)[si]->labels() : sub[si].metric;
+    ss.metric = keep_name ? metric : DropMetricName(metric);
     out.push_back(std::move(ss));
   }
   q_->current_samples -= window_held + sub_held;
@@ -591,7 +624,7 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
     m.push_back(std::move(s));
     return m;
   }
-  if (ContainsSameLabelset(out))
+  if (!one_name && ContainsSameLabelset(out))
     ThrowExecution("vector cannot contain metrics with the same labelset");
   return out;
 }

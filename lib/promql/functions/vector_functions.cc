@@ -17,8 +17,17 @@ void FuncLabelJoin(std::span<const Vector> args, const Call& call, int64_t ts, V
 void FuncHistogramQuantile(std::span<const Vector> args, const Call& call, int64_t ts, Vector& out);
 
 Labels DropMetricName(const Labels& l) {
-  if (!l.Has(kMetricName)) return l;
-  return LabelsBuilder(l).Del(kMetricName).Build();
+  static const SymbolId kName = SymbolTable::Global().Intern(kMetricName);
+  const auto pairs = l.pairs();
+  const auto it =
+      std::find_if(pairs.begin(), pairs.end(), [](const LabelPair& p) { return p.name == kName; });
+  if (it == pairs.end()) return l;
+  // Called once per series of a function's or operator's result: one allocation, no sort.
+  LabelPair kept[64];
+  if (pairs.size() > std::size(kept)) return LabelsBuilder(l).Del(kMetricName).Build();
+  const auto rest = std::copy(pairs.begin(), it, kept);
+  const auto end = std::copy(it + 1, pairs.end(), rest);
+  return Labels::FromSortedPairs(std::span<const LabelPair>(kept, end));
 }
 
 double GoMax(double a, double b) {
