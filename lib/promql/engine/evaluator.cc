@@ -288,6 +288,7 @@ class Window {
     src_ = src;
     buf_.clear();
     head_ = 0;
+    decrease_end_ = 0;
     started_ = false;
     has_pending_ = false;
   }
@@ -296,6 +297,7 @@ class Window {
     while (head_ < buf_.size() && buf_[head_].t < mint) ++head_;
     if (head_ > 64 && head_ * 2 > buf_.size()) {
       buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(head_));
+      decrease_end_ = decrease_end_ > head_ ? decrease_end_ - head_ : 0;
       head_ = 0;
     }
     if (!started_ || (has_pending_ && pending_.t < mint)) {
@@ -303,16 +305,23 @@ class Window {
       has_pending_ = src_->SeekTo(mint, &pending_);
     }
     while (has_pending_ && pending_.t <= maxt) {
-      if (pending_.t >= mint && !IsStaleNaN(pending_.v)) buf_.push_back(pending_);
+      if (pending_.t >= mint && !IsStaleNaN(pending_.v)) {
+        if (buf_.size() > head_ && pending_.v < buf_.back().v) decrease_end_ = buf_.size() + 1;
+        buf_.push_back(pending_);
+      }
       has_pending_ = src_->Next(&pending_);
     }
     return std::span<const Point>(buf_.data() + head_, buf_.size() - head_);
   }
 
+  // Whether a point of the last window is lower than the point before it.
+  bool HasDecrease() const { return decrease_end_ > head_ + 1; }
+
  private:
   PointSource* src_;
   std::vector<Point> buf_;
   size_t head_ = 0;
+  size_t decrease_end_ = 0;  // one past the last point lower than its predecessor; 0: none
   bool started_ = false;
   bool has_pending_ = false;
   Point pending_;
@@ -579,6 +588,7 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
       q_->CheckSamples();
       if (pts.empty()) continue;
       rw.points = pts;
+      rw.has_decrease = w.HasDecrease();
       rw.eval_ts = ts;
       rw.range_start = mint;
       rw.range_end = maxt;

@@ -18,6 +18,7 @@ struct RangeWindow {
   int64_t range_end = 0;
   int64_t range_ms = 0;
   double params[2] = {0, 0};  // scalar arguments other than the range vector, in order
+  bool has_decrease = true;   // false: no point is lower than the one before it
 };
 
 // Computes the value of a range-vector function; false when the step has no output.

@@ -30,7 +30,7 @@ bool ExtrapolatedRate(const RangeWindow& w, double* out, bool is_counter, bool i
   const auto& p = w.points;
   if (p.size() < 2) return false;
   double result = p.back().v - p.front().v;
-  if (is_counter) {
+  if (is_counter && w.has_decrease) {
     double prev = p.front().v;
     for (size_t i = 1; i < p.size(); ++i) {
       if (p[i].v < prev) result += prev;
