@@ -54,6 +54,13 @@ Result<Matcher> Matcher::Make(Type type, std::string name, std::string value) {
       m.shortcut_ = Shortcut::kNonEmpty;
     } else if ((m.set_ = LiteralAlternation(m.value_))) {
       m.shortcut_ = Shortcut::kSet;
+    } else if (std::string_view(m.value_).ends_with(".*")) {
+      // "literal.*", as dashboards write prefix matches: a comparison instead of RE2.
+      auto head = LiteralAlternation(std::string_view(m.value_).substr(0, m.value_.size() - 2));
+      if (head && head->size() == 1) {
+        m.shortcut_ = Shortcut::kPrefix;
+        m.prefix_ = std::move((*head)[0]);
+      }
     }
   }
   return m;
@@ -83,6 +90,11 @@ bool Matcher::Matches(std::string_view v) const {
           break;
         case Shortcut::kSet:
           matched = std::binary_search(set_->begin(), set_->end(), v);
+          break;
+        case Shortcut::kPrefix:
+          // . does not match a newline.
+          matched = v.starts_with(prefix_) &&
+                    v.substr(prefix_.size()).find('\n') == std::string_view::npos;
           break;
         default:
           matched = RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *re_);

@@ -46,7 +46,7 @@ class Matcher {
   }
 
  private:
-  enum class Shortcut { kNone, kAny, kNonEmpty, kSet };
+  enum class Shortcut { kNone, kAny, kNonEmpty, kSet, kPrefix };
 
   Type type_ = Type::kEqual;
   std::string name_;
@@ -54,6 +54,7 @@ class Matcher {
   std::shared_ptr<const re2::RE2> re_;  // for regex types; shared between copies
   Shortcut shortcut_ = Shortcut::kNone;
   std::optional<std::vector<std::string>> set_;
+  std::string prefix_;  // for kPrefix: the regex is this literal followed by .*
 };
 
 // Whether a regex (unanchored source) is a plain alternation of literals; if so returns them.

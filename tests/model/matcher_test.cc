@@ -1,7 +1,6 @@
 #include "lib/model/matcher.h"
 
 #include <gtest/gtest.h>
-
 #include <re2/re2.h>
 
 #include "lib/model/names.h"
@@ -38,10 +37,12 @@ TEST(Matcher, RegexesAreFullyAnchored) {
 }
 
 TEST(Matcher, ShortcutsAgreeWithTheRegex) {
-  for (const char* regex : {".*", ".+", "a|b|c", "api", "a\\.b|c", "x|"}) {
+  for (const char* regex : {".*", ".+", "a|b|c", "api", "a\\.b|c", "x|", "ap.*", "a\\..*", "a\\.*",
+                            "a\\\\.*", "a|b.*", "line.*"}) {
     auto fast = Matcher::MustMake(T::kRegexMatch, "l", regex);
     RE2 slow(std::string("^(?:") + regex + ")$");
-    for (const char* v : {"", "a", "b", "c", "api", "a.b", "axb", "x", "line\nbreak", "zz"}) {
+    for (const char* v : {"", "a", "b", "c", "api", "a.b", "axb", "x", "line\nbreak", "zz", "a.",
+                          "a..", "a\\x", "ap", "line", "lines\n"}) {
       EXPECT_EQ(fast.Matches(v), RE2::FullMatch(v, slow)) << regex << " on " << v;
     }
   }
