@@ -174,9 +174,10 @@ TEST_F(EngineTest, Aggregations) {
   EXPECT_EQ(Instant("avg without (i) (m)", 0), "{g=\"a\"} 2.5\n{g=\"b\"} NaN\n");
   EXPECT_EQ(Instant("count(m)", 0), "{} 4\n");
   EXPECT_EQ(Instant("stddev by (g) (m{g=\"a\"})", 0), "{g=\"a\"} 1.5\n");
-  // Ties come out as Go's heap leaves them: the later 4 replaced the heap's root.
+  // Ties come out as Prometheus 2.42's heap leaves them: the later 4 was pushed after the
+  // root (1) was popped, below the earlier 4.
   EXPECT_EQ(Instant("topk(2, m)", 0),
-            "{__name__=\"m\", g=\"b\", i=\"3\"} 4\n{__name__=\"m\", g=\"a\", i=\"2\"} 4\n");
+            "{__name__=\"m\", g=\"a\", i=\"2\"} 4\n{__name__=\"m\", g=\"b\", i=\"3\"} 4\n");
   EXPECT_EQ(Instant("bottomk(1, m) by (g)", 0),
             "{__name__=\"m\", g=\"a\", i=\"1\"} 1\n{__name__=\"m\", g=\"b\", i=\"3\"} 4\n");
   EXPECT_EQ(Instant("quantile(0.5, m{g=\"a\"})", 0), "{} 2.5\n");

@@ -31,8 +31,25 @@ class Heap {
     v_.push_back(std::move(s));
     Up(v_.size() - 1);
   }
-  void Fix0() {
-    if (!Down(0, v_.size())) Up(0);
+  // Offers one more sample to a heap of at most k, in Prometheus 2.42's steps: below k it
+  // is pushed; at k it goes in when it beats the root or the root is NaN (even for a NaN
+  // sample), replacing the root in place when k is 1 and otherwise by popping the root as
+  // container/heap's Pop does (the last element takes its place and sinks) and pushing the
+  // sample. The steps decide which of equal values stay, and their order.
+  void Offer(const Sample& s, int64_t k, bool beats_root) {
+    if (static_cast<int64_t>(v_.size()) < k) {
+      Push(s);
+      return;
+    }
+    if (!beats_root && !std::isnan(v_[0].v)) return;
+    if (k == 1) {
+      v_[0] = s;
+      return;
+    }
+    std::swap(v_.front(), v_.back());
+    Down(0, v_.size() - 1);
+    v_.pop_back();
+    Push(s);
   }
 
  private:
@@ -230,26 +247,12 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& a) {
               g.value += delta * (s.v - g.mean);
               break;
             }
-            case AggregateOp::kTopK: {
-              Heap h(g.heap, ByValueLess);
-              if (static_cast<int64_t>(g.heap.size()) < k) {
-                h.Push(s);
-              } else if (g.heap[0].v < s.v || (std::isnan(g.heap[0].v) && !std::isnan(s.v))) {
-                g.heap[0] = s;
-                if (k > 1) h.Fix0();
-              }
+            case AggregateOp::kTopK:
+              Heap(g.heap, ByValueLess).Offer(s, k, g.heap[0].v < s.v);
               break;
-            }
-            case AggregateOp::kBottomK: {
-              Heap h(g.heap, ByReverseValueLess);
-              if (static_cast<int64_t>(g.heap.size()) < k) {
-                h.Push(s);
-              } else if (g.heap[0].v > s.v || (std::isnan(g.heap[0].v) && !std::isnan(s.v))) {
-                g.heap[0] = s;
-                if (k > 1) h.Fix0();
-              }
+            case AggregateOp::kBottomK:
+              Heap(g.heap, ByReverseValueLess).Offer(s, k, g.heap[0].v > s.v);
               break;
-            }
             case AggregateOp::kQuantile:
               g.values.push_back(s.v);
               break;
