@@ -8,6 +8,7 @@
 #include "lib/model/value_format.h"
 #include "lib/promql/engine/evaluator.h"
 #include "lib/promql/functions/function_impl.h"
+#include "lib/promql/functions/sample_order.h"
 
 namespace tsdbd::promql {
 namespace {
@@ -77,28 +78,6 @@ class Heap {
   std::vector<Sample>& v_;
   Less less_;
 };
-
-// Go's sort.Sort for short slices is an insertion sort; longer ones use pdqsort, whose tie
-// order a stable sort does not reproduce exactly.
-template <typename Less>
-void GoSort(std::vector<Sample>& v, Less less) {
-  if (v.size() <= 12) {
-    for (size_t i = 1; i < v.size(); ++i) {
-      for (size_t j = i; j > 0 && less(v[j], v[j - 1]); --j) std::swap(v[j], v[j - 1]);
-    }
-  } else {
-    std::stable_sort(v.begin(), v.end(), less);
-  }
-}
-
-bool ByValueLess(const Sample& a, const Sample& b) {
-  if (std::isnan(a.v)) return true;
-  return a.v < b.v;
-}
-bool ByReverseValueLess(const Sample& a, const Sample& b) {
-  if (std::isnan(a.v)) return true;
-  return a.v > b.v;
-}
 
 // Go's %v for a float64.
 std::string GoV(double v) {

@@ -8,6 +8,7 @@
 #include "lib/promql/engine/eval_error.h"
 #include "lib/promql/functions/function_impl.h"
 #include "lib/promql/functions/go_calendar.h"
+#include "lib/promql/functions/sample_order.h"
 
 namespace tsdbd::promql {
 
@@ -175,21 +176,14 @@ void Timestamp(std::span<const Vector> args, const Call&, int64_t, Vector& out) 
   }
 }
 
-// Sorting as Prometheus 2.42 does with Go's sort.Sort: NaN sorts last in both directions.
-// Ties keep their input order (Go's insertion sort for short inputs does too).
+// sort and sort_desc: Go's sort.Sort over the reversed bottomk and topk heap orders.
 void SortFn(std::span<const Vector> args, const Call&, int64_t, Vector& out) {
   out = args[0];
-  std::stable_sort(out.begin(), out.end(), [](const Sample& a, const Sample& b) {
-    if (std::isnan(a.v) || std::isnan(b.v)) return !std::isnan(a.v) && std::isnan(b.v);
-    return a.v < b.v;
-  });
+  GoSort(out, [](const Sample& x, const Sample& y) { return ByReverseValueLess(y, x); });
 }
 void SortDescFn(std::span<const Vector> args, const Call&, int64_t, Vector& out) {
   out = args[0];
-  std::stable_sort(out.begin(), out.end(), [](const Sample& a, const Sample& b) {
-    if (std::isnan(a.v) || std::isnan(b.v)) return !std::isnan(a.v) && std::isnan(b.v);
-    return a.v > b.v;
-  });
+  GoSort(out, [](const Sample& x, const Sample& y) { return ByValueLess(y, x); });
 }
 
 // The labels absent() reports: those of equality matchers, except __name__ and names
