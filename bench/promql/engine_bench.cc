@@ -50,7 +50,10 @@ storage::MemoryStorage& Data() {
   return *s;
 }
 
-void RunRange(benchmark::State& state, const char* query) {
+// Times `eval(engine, data, expr)` (an instant or range evaluation of `query`) and reports
+// what the last run returned as the counter `counter`.
+template <typename Eval, typename Count>
+void Run(benchmark::State& state, const char* query, const char* counter, Eval eval, Count count) {
   auto& data = Data();
   auto expr = ParseExpr(query);
   if (!expr.ok()) {
@@ -58,39 +61,37 @@ void RunRange(benchmark::State& state, const char* query) {
     return;
   }
   Engine engine;
-  size_t points = 0;
+  size_t n = 0;
   for (auto _ : state) {
-    auto r = engine.Range(data, **expr, 3600'000, kSpan - 1, 60'000);
+    auto r = eval(engine, data, **expr);
     if (!r.ok()) {
       state.SkipWithError(r.error.message.c_str());
       return;
     }
-    points = 0;
-    for (const auto& s : r.result.matrix) points += s.points.size();
+    n = count(r.result);
     benchmark::DoNotOptimize(r);
   }
-  state.counters["out_points"] = static_cast<double>(points);
+  state.counters[counter] = static_cast<double>(n);
+}
+
+void RunRange(benchmark::State& state, const char* query) {
+  Run(
+      state, query, "out_points",
+      [](Engine& e, auto& data, const auto& expr) {
+        return e.Range(data, expr, 3600'000, kSpan - 1, 60'000);
+      },
+      [](const auto& result) {
+        size_t points = 0;
+        for (const auto& s : result.matrix) points += s.points.size();
+        return points;
+      });
 }
 
 void RunInstant(benchmark::State& state, const char* query) {
-  auto& data = Data();
-  auto expr = ParseExpr(query);
-  if (!expr.ok()) {
-    state.SkipWithError(expr.error().message().c_str());
-    return;
-  }
-  Engine engine;
-  size_t samples = 0;
-  for (auto _ : state) {
-    auto r = engine.Instant(data, **expr, kSpan - 1);
-    if (!r.ok()) {
-      state.SkipWithError(r.error.message.c_str());
-      return;
-    }
-    samples = r.result.vector.size();
-    benchmark::DoNotOptimize(r);
-  }
-  state.counters["out_samples"] = static_cast<double>(samples);
+  Run(
+      state, query, "out_samples",
+      [](Engine& e, auto& data, const auto& expr) { return e.Instant(data, expr, kSpan - 1); },
+      [](const auto& result) { return result.vector.size(); });
 }
 
 void BM_SumByJobRate(benchmark::State& s) {
