@@ -1,11 +1,11 @@
 #include "lib/tsdb/head/head_querier.h"
 
-#include <algorithm>
 #include <bit>
 #include <set>
 
 #include "lib/tsdb/block/chunk_series_iterator.h"
 #include "lib/tsdb/head/head.h"
+#include "lib/tsdb/head/series_sort.h"
 #include "lib/tsdb/index/postings_matchers.h"
 
 namespace tsdbd::tsdb {
@@ -96,10 +96,7 @@ std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted,
                                                         const storage::SelectHints* hints,
                                                         std::span<const Matcher> matchers) {
   std::vector<SeriesPtr> series = SeriesFor(head_, matchers);
-  if (sorted) {
-    std::sort(series.begin(), series.end(),
-              [](const SeriesPtr& a, const SeriesPtr& b) { return a->labels() < b->labels(); });
-  }
+  if (sorted) SortByLabels(&series);
   return std::make_unique<HeadSeriesSet>(head_, std::move(series), mint_, maxt_,
                                          storage::LabelsOnly(hints));
 }
