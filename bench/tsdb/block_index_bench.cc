@@ -15,6 +15,7 @@
 #include "lib/model/labels.h"
 #include "lib/tsdb/block/index_reader.h"
 #include "lib/tsdb/block/index_writer.h"
+#include "lib/tsdb/index/postings_matchers.h"
 
 namespace tsdbd::tsdb::block {
 namespace {
@@ -175,6 +176,22 @@ void BM_IndexReaderLookupOnly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_IndexReaderLookupOnly);
+
+// A "prefix.*" matcher on a label with 10k values (pod) and one with 200k (series).
+void BM_IndexReaderPrefixRegex(benchmark::State& state) {
+  ReaderFixture& f = Fixture();
+  const std::vector<Matcher> ms = {
+      state.range(0) == 0 ? Matcher::MustMake(Matcher::Type::kRegexMatch, "pod", "pod-42.*")
+                          : Matcher::MustMake(Matcher::Type::kRegexMatch, "series", "1234.*")};
+  size_t n = 0;
+  for (auto _ : state) {
+    index::PostingsPtr p = index::PostingsForMatchers(*f.reader, ms);
+    n = 0;
+    while (p->Next()) ++n;
+  }
+  state.counters["series"] = static_cast<double>(n);
+}
+BENCHMARK(BM_IndexReaderPrefixRegex)->ArgName("series_label")->Arg(0)->Arg(1);
 
 void BM_IndexReaderOpen(benchmark::State& state) {
   ReaderFixture& f = Fixture();

@@ -38,6 +38,10 @@ class Matcher {
   // (the values matching =~, or failing !~).
   const std::optional<std::vector<std::string>>& SetMatches() const { return set_; }
 
+  // For =~ and !~, a string that every value the regex matches starts with: the literal of
+  // "literal.*", else "". A postings index with sorted values can visit only that range.
+  std::string_view RegexPrefix() const { return prefix_; }
+
   // Prometheus's text form: name="value", name=~"regex", with Go quoting.
   std::string ToString() const;
 

@@ -183,6 +183,55 @@ TEST(BlockIndexTest, PostingsForMatchersOverIndexReader) {
   }
 }
 
+// "prefix.*" matchers visit only the values with the prefix (a range of the sorted values):
+// the same series as testing every value, for prefixes that are values, parts of values,
+// absent, before the first value and after the last, with bytes above 0x7f and newlines.
+TEST(BlockIndexTest, PrefixMatchersSelectAsTestingEveryValue) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/index";
+  const std::vector<TestSeries> series = RandomSeries(2000, 13);
+  ASSERT_TRUE(WriteIndex(path, series).ok());
+  Result<std::unique_ptr<IndexReader>> r = IndexReader::Open(path);
+  ASSERT_TRUE(r.ok());
+  const std::vector<uint64_t> all = Expand((*r)->All());
+
+  auto escape = [](std::string_view literal) {
+    std::string out;
+    for (char c : literal) {
+      if (std::string_view(".+*?()|[]{}^$\\").find(c) != std::string_view::npos)
+        out.push_back('\\');
+      out.push_back(c);
+    }
+    return out;
+  };
+  size_t nonempty = 0;
+  for (const std::string& name : (*r)->LabelNames()) {
+    // Regexes are UTF-8: prefixes end on character boundaries. U+10FFFF sorts last.
+    std::set<std::string> prefixes = {"", "\x01", "\xf4\x8f\xbf\xbf", "metric_1", "metric_"};
+    for (const std::string& v : (*r)->LabelValues(name)) {
+      for (size_t len = 1; len <= v.size(); ++len) {
+        if (len == v.size() || (static_cast<uint8_t>(v[len]) & 0xc0) != 0x80) {
+          prefixes.insert(v.substr(0, len));
+        }
+      }
+    }
+    for (const std::string& prefix : prefixes) {
+      for (Matcher::Type t : {Matcher::Type::kRegexMatch, Matcher::Type::kRegexNoMatch}) {
+        const Matcher m = Matcher::MustMake(t, name, escape(prefix) + ".*");
+        ASSERT_EQ(m.RegexPrefix(), prefix) << m.ToString();
+        std::vector<uint64_t> want;
+        for (size_t i = 0; i < series.size(); ++i) {
+          if (m.Matches(series[i].labels.Get(name))) want.push_back(all[i]);
+        }
+        const std::vector<Matcher> ms = {m};
+        EXPECT_EQ(Expand(index::PostingsForMatchers(**r, ms)), want) << m.ToString();
+        nonempty += !want.empty();
+      }
+    }
+  }
+  EXPECT_GT(nonempty, 100u);
+}
+
 TEST(BlockIndexTest, ConcurrentReaders) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/index";

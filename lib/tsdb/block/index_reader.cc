@@ -164,12 +164,15 @@ class IndexReader::Impl {
     return std::move(*p);
   }
 
-  index::PostingsPtr GetMatching(std::string_view name,
-                                 const std::function<bool(std::string_view)>& keep) const {
+  // Values are sorted, so those starting with `prefix` are one run from the first >= it.
+  index::PostingsPtr GetMatchingPrefix(std::string_view name, std::string_view prefix,
+                                       const std::function<bool(std::string_view)>& keep) const {
     const NameEntry* n = FindName(name);
     if (n == nullptr) return index::EmptyPostings();
     std::vector<index::PostingsPtr> its;
-    ForEachValue(*n, n->first, [&](std::string_view value, uint64_t offset) {
+    ForEachValue(*n, StartFor(*n, prefix), [&](std::string_view value, uint64_t offset) {
+      if (value < prefix) return true;
+      if (!value.starts_with(prefix)) return false;
       if (keep(value)) {
         Result<index::PostingsPtr> p = PostingsAt(offset);
         if (p.ok()) its.push_back(std::move(*p));
@@ -443,14 +446,18 @@ class IndexReader::Impl {
     }
   }
 
-  std::optional<uint64_t> FindValue(const NameEntry& n, std::string_view value) const {
-    // The last sample whose value is <= value.
+  // Where reading the entries of `n` reaches the first value >= value soonest: the last
+  // sampled entry whose value is <= value, else the first entry.
+  uint64_t StartFor(const NameEntry& n, std::string_view value) const {
     auto it =
         std::upper_bound(n.samples.begin(), n.samples.end(), value,
                          [&](std::string_view v, uint64_t pos) { return v < EntryAt(pos).value; });
-    if (it == n.samples.begin()) return std::nullopt;
+    return it == n.samples.begin() ? n.first : *(it - 1);
+  }
+
+  std::optional<uint64_t> FindValue(const NameEntry& n, std::string_view value) const {
     std::optional<uint64_t> found;
-    ForEachValue(n, *(it - 1), [&](std::string_view v, uint64_t offset) {
+    ForEachValue(n, StartFor(n, value), [&](std::string_view v, uint64_t offset) {
       if (v < value) return true;
       if (v == value) found = offset;
       return false;
@@ -507,7 +514,12 @@ index::PostingsPtr IndexReader::GetAny(std::string_view name,
 }
 index::PostingsPtr IndexReader::GetMatching(
     std::string_view name, const std::function<bool(std::string_view)>& keep) const {
-  return impl_->GetMatching(name, keep);
+  return impl_->GetMatchingPrefix(name, "", keep);
+}
+index::PostingsPtr IndexReader::GetMatchingPrefix(
+    std::string_view name, std::string_view prefix,
+    const std::function<bool(std::string_view)>& keep) const {
+  return impl_->GetMatchingPrefix(name, prefix, keep);
 }
 index::PostingsPtr IndexReader::All() const {
   return impl_->Get("", "");

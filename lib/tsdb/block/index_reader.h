@@ -37,6 +37,10 @@ class IndexReader final : public index::PostingsSource {
                             std::span<const std::string> values) const override;
   index::PostingsPtr GetMatching(std::string_view name,
                                  const std::function<bool(std::string_view)>& keep) const override;
+  // Visits only the values starting with `prefix` (found by bisection, as values are sorted).
+  index::PostingsPtr GetMatchingPrefix(
+      std::string_view name, std::string_view prefix,
+      const std::function<bool(std::string_view)>& keep) const override;
   // The ""="" list: every series.
   index::PostingsPtr All() const override;
 

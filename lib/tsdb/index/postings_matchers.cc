@@ -15,7 +15,11 @@ PostingsPtr PostingsMatching(const PostingsSource& index, const Matcher& m) {
     default:
       break;
   }
-  return index.GetMatching(m.name(), [&m](std::string_view v) { return m.Matches(v); });
+  // The values matching =~ start with its regex's prefix.
+  const std::string_view prefix =
+      m.type() == Matcher::Type::kRegexMatch ? m.RegexPrefix() : std::string_view();
+  return index.GetMatchingPrefix(m.name(), prefix,
+                                 [&m](std::string_view v) { return m.Matches(v); });
 }
 
 PostingsPtr PostingsNotMatching(const PostingsSource& index, const Matcher& m) {
@@ -28,7 +32,11 @@ PostingsPtr PostingsNotMatching(const PostingsSource& index, const Matcher& m) {
     default:
       break;
   }
-  return index.GetMatching(m.name(), [&m](std::string_view v) { return !m.Matches(v); });
+  // The values failing !~ match its regex, so start with its prefix.
+  const std::string_view prefix =
+      m.type() == Matcher::Type::kRegexNoMatch ? m.RegexPrefix() : std::string_view();
+  return index.GetMatchingPrefix(m.name(), prefix,
+                                 [&m](std::string_view v) { return !m.Matches(v); });
 }
 
 PostingsPtr PostingsForMatchers(const PostingsSource& index, std::span<const Matcher> matchers) {

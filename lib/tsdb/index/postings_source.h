@@ -22,6 +22,14 @@ class PostingsSource {
   // call back into the source.
   virtual PostingsPtr GetMatching(std::string_view name,
                                   const std::function<bool(std::string_view)>& keep) const = 0;
+  // Like GetMatching, for a keep that is false for every value not starting with `prefix`.
+  // A source whose values are sorted visits only the values with that prefix; by default,
+  // every value.
+  virtual PostingsPtr GetMatchingPrefix(std::string_view name, std::string_view prefix,
+                                        const std::function<bool(std::string_view)>& keep) const {
+    (void)prefix;
+    return GetMatching(name, keep);
+  }
   // Every series.
   virtual PostingsPtr All() const = 0;
 };
