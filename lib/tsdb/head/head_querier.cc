@@ -13,23 +13,23 @@ namespace {
 
 class HeadSeries final : public storage::Series {
  public:
-  HeadSeries(Labels labels, std::vector<HeadChunkPtr> chunks, int64_t mint, int64_t maxt)
+  HeadSeries(Labels labels, std::vector<ChunkSnapshot> chunks, int64_t mint, int64_t maxt)
       : labels_(std::move(labels)),
-        chunks_(std::make_shared<const std::vector<HeadChunkPtr>>(std::move(chunks))),
+        chunks_(std::make_shared<const std::vector<ChunkSnapshot>>(std::move(chunks))),
         mint_(mint),
         maxt_(maxt) {}
   const Labels& labels() const override { return labels_; }
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
     std::vector<block::ChunkSpan> spans;
     spans.reserve(chunks_->size());
-    for (const HeadChunkPtr& c : *chunks_) spans.push_back({c->min_t(), c->max_t(), c->bytes()});
+    for (const ChunkSnapshot& c : *chunks_) spans.push_back({c.min_t, c.max_t, c.bytes});
     return std::make_unique<block::ChunkSeriesIterator>(std::move(spans), mint_, maxt_,
                                                         std::vector<block::Interval>{}, chunks_);
   }
 
  private:
   const Labels labels_;
-  const std::shared_ptr<const std::vector<HeadChunkPtr>> chunks_;
+  const std::shared_ptr<const std::vector<ChunkSnapshot>> chunks_;
   const int64_t mint_, maxt_;
 };
 
@@ -45,7 +45,7 @@ class HeadSeriesSet final : public storage::SeriesSet {
         labels_only_(labels_only) {}
 
   bool Next() override {
-    std::vector<HeadChunkPtr> chunks;
+    std::vector<ChunkSnapshot> chunks;
     while (next_ < series_.size()) {
       SeriesPtr s = std::move(series_[next_++]);
       chunks.clear();
@@ -55,7 +55,7 @@ class HeadSeriesSet final : public storage::SeriesSet {
         if (labels_only_) {
           selected = s->HasChunkIn(mint_, maxt_);
         } else {
-          s->Snapshot(mint_, maxt_, &chunks);
+          s->SnapshotShared(mint_, maxt_, &chunks);
           selected = !chunks.empty();
         }
       }

@@ -18,7 +18,7 @@ class Head;
 // Not thread-safe (one user); the head must outlive it. A series is returned when a chunk of
 // it overlaps the querier's range (as Prometheus does, it may then have no sample in the
 // range). Samples are those committed when the series set reaches the series: each series'
-// chunks are snapshot (the open chunk copied) under its lock at that moment.
+// chunks are snapshot under its lock at that moment (the open chunk shared, copy-on-write).
 class HeadQuerier final : public storage::Querier {
  public:
   HeadQuerier(Head* head, int64_t mint, int64_t maxt) : head_(head), mint_(mint), maxt_(maxt) {}

@@ -38,6 +38,14 @@ class HeadChunk {
 };
 using HeadChunkPtr = std::shared_ptr<const HeadChunk>;
 
+// A chunk as a query reads it: the bytes stay unchanged while `owner` is held.
+struct ChunkSnapshot {
+  int64_t min_t;
+  int64_t max_t;
+  std::span<const uint8_t> bytes;
+  std::shared_ptr<const void> owner;
+};
+
 // The end time Prometheus predicts for a chunk that started at `start`, whose sample at the
 // quarter mark has time `cur`, so that the rest of the range up to `max` is split into
 // chunks of equal sample counts (computeChunkEndTime).
@@ -51,7 +59,8 @@ class MemSeries {
  public:
   static constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
-  MemSeries(uint64_t ref, Labels labels) : ref_(ref), labels_(std::move(labels)) {}
+  MemSeries(uint64_t ref, Labels labels)
+      : ref_(ref), labels_(std::move(labels)), open_(std::make_shared<chunkenc::XorChunk>()) {}
   MemSeries(const MemSeries&) = delete;
   MemSeries& operator=(const MemSeries&) = delete;
 
@@ -75,7 +84,7 @@ class MemSeries {
   // Time of the oldest sample held, or kNoTime when no chunk is held.
   int64_t min_time() const;
   // Chunks held, closed and open.
-  size_t NumChunks() const { return closed_.size() + (open_.NumSamples() > 0 ? 1 : 0); }
+  size_t NumChunks() const { return closed_.size() + (open_->NumSamples() > 0 ? 1 : 0); }
   bool Empty() const { return NumChunks() == 0; }
 
   // Drops the chunks whose newest sample is older than mint; returns how many.
@@ -87,8 +96,13 @@ class MemSeries {
   // appended, so later appends must still follow it. Returns the chunks dropped whole.
   size_t DeleteRange(int64_t mint, int64_t maxt);
 
-  // Appends to *out the chunks overlapping [mint, maxt]; the open chunk as a copy.
+  // Appends to *out the chunks overlapping [mint, maxt]; the open chunk as a copy (for head
+  // compaction, which keeps them).
   void Snapshot(int64_t mint, int64_t maxt, std::vector<HeadChunkPtr>* out) const;
+  // Same for a query: each chunk with the owner keeping its bytes alive. The open chunk's
+  // bytes are not copied: while a snapshot owns them, the next Append writes to a copy, so
+  // they never change under a reader.
+  void SnapshotShared(int64_t mint, int64_t maxt, std::vector<ChunkSnapshot>* out) const;
   // Whether Snapshot(mint, maxt) would return a chunk; copies nothing.
   bool HasChunkIn(int64_t mint, int64_t maxt) const;
 
@@ -98,7 +112,7 @@ class MemSeries {
   // Starts loading the open chunk's first and last bytes into the cache, for a caller that
   // appends to many series in turn (the WAL replay) to do a few appends ahead.
   void PrefetchOpenChunk() const {
-    const std::span<const uint8_t> b = open_.Bytes();
+    const std::span<const uint8_t> b = open_->Bytes();
     __builtin_prefetch(b.data());
     __builtin_prefetch(b.data() + b.size());
   }
@@ -119,13 +133,23 @@ class MemSeries {
 
  private:
   void CutOpenChunk(int64_t t);
+  // The open chunk, made this series' own for writing: copied first if a snapshot holds it.
+  chunkenc::XorChunk& WritableOpenChunk();
+  // Calls fn(chunk) for each closed chunk overlapping [mint, maxt], oldest first.
+  template <typename Fn>
+  void ForClosedIn(int64_t mint, int64_t maxt, Fn&& fn) const {
+    for (const HeadChunkPtr& c : closed_) {
+      if (c->Overlaps(mint, maxt)) fn(c);
+    }
+  }
   // Whether the open chunk holds samples and overlaps [mint, maxt].
   bool OpenChunkIn(int64_t mint, int64_t maxt) const;
 
   const uint64_t ref_;
   const Labels labels_;
   std::vector<HeadChunkPtr> closed_;  // oldest first
-  chunkenc::XorChunk open_;           // the head chunk (empty until the first sample)
+  // The head chunk (empty until the first sample); shared with snapshots, never null.
+  std::shared_ptr<chunkenc::XorChunk> open_;
   int64_t open_min_t_ = kNoTime;
   int64_t next_at_ = kNoTime;  // cut the open chunk at this time at the latest
   uint64_t last_v_bits_ = 0;

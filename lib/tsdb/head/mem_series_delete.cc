@@ -46,21 +46,21 @@ size_t MemSeries::DeleteRange(int64_t mint, int64_t maxt) {
     }
     kept.push_back(std::make_shared<const HeadChunk>(first, last, rest.Bytes()));
   }
-  if (open_.NumSamples() > 0 && last_t_ >= mint && open_min_t_ <= maxt) {
+  if (open_->NumSamples() > 0 && last_t_ >= mint && open_min_t_ <= maxt) {
     int64_t first = kNoTime, last = kNoTime;
-    chunkenc::XorChunk rest = Without(open_.Bytes(), mint, maxt, &first, &last);
+    chunkenc::XorChunk rest = Without(open_->Bytes(), mint, maxt, &first, &last);
     if (rest.NumSamples() == 0) {
       ++dropped;
-      open_ = chunkenc::XorChunk();
+      open_ = std::make_shared<chunkenc::XorChunk>();
       open_min_t_ = kNoTime;
     } else if (last == last_t_) {
       // The newest sample stays: appending goes on in the re-encoded chunk.
-      open_ = std::move(rest);
+      open_ = std::make_shared<chunkenc::XorChunk>(std::move(rest));
       open_min_t_ = first;
     } else {
       // The open chunk's end is implied by last_t_, which no longer holds: close it.
       kept.push_back(std::make_shared<const HeadChunk>(first, last, rest.Bytes()));
-      open_ = chunkenc::XorChunk();
+      open_ = std::make_shared<chunkenc::XorChunk>();
       open_min_t_ = kNoTime;
     }
   }
