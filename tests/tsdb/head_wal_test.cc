@@ -15,9 +15,9 @@
 
 #include "lib/model/value.h"
 #include "lib/tsdb/head/head.h"
+#include "lib/tsdb/wal/checkpoint.h"
 #include "lib/tsdb/wal/segments.h"
 #include "tests/tsdb/head_test_util.h"
-#include "lib/tsdb/wal/checkpoint.h"
 #include "tests/tsdb/wal_test_util.h"
 
 namespace tsdbd::tsdb {
@@ -123,6 +123,10 @@ TEST(HeadWalTest, TornTailLosesOnlyTheTail) {
   std::filesystem::resize_file(segment, static_cast<uintmax_t>(cut));
   auto head = OpenHead(dir.path());
   ASSERT_TRUE(head);
+  // The replay found the tear, said so (as Prometheus counts it in
+  // prometheus_tsdb_wal_corruptions_total) and cut the segment where whole records end.
+  EXPECT_NE(head->replay_stats().corruption, "");
+  EXPECT_EQ(wal::testing::FileSize(segment), sizes[28]);
   auto got = All(*head);
   ASSERT_EQ(got.size(), 5u);
   for (const SeriesData& s : got) {
@@ -249,8 +253,8 @@ TEST(HeadWalTest, TruncateAfterACrashBetweenCheckpointAndSegmentRemoval) {
     ASSERT_GT(segs->size(), 6u);
     covered = segs->front().index + 3;
     // The checkpoint is written, then the process dies before removing segments.
-    auto cp = wal::Checkpoint(o.wal_dir, segs->front().index, covered,
-                              [](uint64_t) { return true; }, 0, false);
+    auto cp = wal::Checkpoint(
+        o.wal_dir, segs->front().index, covered, [](uint64_t) { return true; }, 0, false);
     ASSERT_TRUE(cp.ok()) << cp.error().message();
   }
   auto h = Head::Open(o);

@@ -19,7 +19,11 @@
 namespace tsdbd::tsdb {
 
 Status Head::OpenWal() {
-  auto w = wal::Wal::Open(options_.wal_dir, options_.wal_options);
+  // The replay reads every segment to its end and repairs the damage it finds, so a scan of
+  // the tail on opening would only read the last segment a second time.
+  wal::WalOptions options = options_.wal_options;
+  options.repair_tail = false;
+  auto w = wal::Wal::Open(options_.wal_dir, options);
   if (!w.ok()) return Error("head: opening the WAL: " + w.error().message());
   std::lock_guard lock(wal_mu_);
   wal_ = std::move(*w);
@@ -27,7 +31,8 @@ Status Head::OpenWal() {
 }
 
 Status Head::Replay() {
-  // Opening repairs a torn tail and starts a fresh segment for what we write next.
+  // Opening creates the directory if needed and starts a fresh segment for what we write
+  // next; the replay then finds a torn tail (or damage before it) and repairs it.
   if (Status s = OpenWal(); !s.ok()) return s;
   bool damaged = false;
   if (Status s = ReplaySegments(&damaged); !s.ok()) return s;
