@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "lib/tsdb/head/head.h"
+#include "lib/tsdb/head/replay_labels.h"
 #include "lib/tsdb/head/replay_shards.h"
 #include "lib/tsdb/head/wal_ref_table.h"
 #include "lib/tsdb/record/decoder.h"
@@ -60,9 +61,10 @@ Status Head::ReplaySegments(bool* damaged) {
   std::vector<record::Stone> stones;
   uint64_t max_ref = 0;
   const int64_t min_valid_time = MinValidTime();
-  ReplayShards shards(
-      options_.replay_workers > 0 ? options_.replay_workers : std::thread::hardware_concurrency(),
-      options_.chunk_range_ms);
+  ReplayLabels series_labels;
+  const size_t workers =
+      options_.replay_workers > 0 ? options_.replay_workers : std::thread::hardware_concurrency();
+  ReplayShards shards(workers, options_.chunk_range_ms);
   wal::Reader reader(segments);
   auto bad_record = [&reader](const Status& s) {
     return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " + s.message());
@@ -75,16 +77,15 @@ Status Head::ReplaySegments(bool* damaged) {
         if (Status s = record::DecodeSeries(rec, &series); !s.ok()) {
           return bad_record(s);
         }
-        for (const record::RefSeries& rs : series) {
-          std::vector<std::pair<std::string_view, std::string_view>> pairs;
-          pairs.reserve(rs.labels.size());
-          for (const record::Label& l : rs.labels) pairs.emplace_back(l.name, l.value);
-          Labels labels = Labels::FromPairs(pairs);
+        // In record order from here, so that of two refs with the same labels the first
+        // logged names the series.
+        BuildReplayLabels(series, workers, &series_labels);
+        for (size_t i = 0; i < series.size(); ++i) {
+          const record::RefSeries& rs = series[i];
           max_ref = std::max(max_ref, rs.ref);
-          const uint64_t hash = labels.Hash();
           bool created = false;
           SeriesPtr s = series_.GetOrCreate(
-              hash, labels, [&] { return rs.ref; },
+              series_labels.hashes[i], series_labels.labels[i], [&] { return rs.ref; },
               [this](MemSeries& m) { postings_.Add(m.ref(), m.labels()); }, &created);
           s->wal_logged.store(true, std::memory_order_relaxed);
           if (created) {

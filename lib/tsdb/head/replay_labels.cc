@@ -1,0 +1,44 @@
+#include "lib/tsdb/head/replay_labels.h"
+
+#include <algorithm>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+namespace tsdbd::tsdb {
+namespace {
+
+// Series per thread below which starting a thread costs more than it saves (a thread start is
+// tens of microseconds, a series a few).
+constexpr size_t kMinSeriesPerThread = 1024;
+
+void BuildSlice(std::span<const record::RefSeries> series, size_t begin, size_t end,
+                ReplayLabels* out) {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  for (size_t i = begin; i < end; ++i) {
+    pairs.clear();
+    for (const record::Label& l : series[i].labels) pairs.emplace_back(l.name, l.value);
+    out->labels[i] = Labels::FromPairs(pairs);
+    out->hashes[i] = out->labels[i].Hash();
+  }
+}
+
+}  // namespace
+
+void BuildReplayLabels(std::span<const record::RefSeries> series, size_t threads,
+                       ReplayLabels* out) {
+  const size_t n = series.size();
+  out->labels.clear();
+  out->labels.resize(n);
+  out->hashes.resize(n);
+  const size_t slices =
+      std::clamp<size_t>(n / kMinSeriesPerThread, 1, std::max<size_t>(threads, 1));
+  std::vector<std::jthread> helpers;
+  helpers.reserve(slices - 1);
+  for (size_t s = 1; s < slices; ++s) {
+    helpers.emplace_back([&, s] { BuildSlice(series, s * n / slices, (s + 1) * n / slices, out); });
+  }
+  BuildSlice(series, 0, n / slices, out);
+}  // the helpers join here
+
+}  // namespace tsdbd::tsdb

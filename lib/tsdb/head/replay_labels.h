@@ -1,0 +1,25 @@
+// The labels of a WAL series record, built on several threads for the replay: interning a
+// record's label strings and hashing its label sets is most of what creating its series costs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "lib/model/labels.h"
+#include "lib/tsdb/record/record.h"
+
+namespace tsdbd::tsdb {
+
+struct ReplayLabels {
+  std::vector<Labels> labels;    // of series[i]
+  std::vector<uint64_t> hashes;  // labels[i].Hash()
+};
+
+// Builds the labels of every series of a record, in slices on up to `threads` threads (this
+// one included); a record too small to repay a thread is done on this one.
+void BuildReplayLabels(std::span<const record::RefSeries> series, size_t threads,
+                       ReplayLabels* out);
+
+}  // namespace tsdbd::tsdb
