@@ -101,6 +101,37 @@ TEST(HeadWalTest, ReplayRestoresCommittedData) {
   EXPECT_EQ(head->Stats().num_series, before.size());
 }
 
+TEST(HeadWalTest, ReplayOfBigSeriesRecordsIndexesEverySeries) {
+  // Three commits of 3000 new series each: three series records big enough to be built and
+  // indexed on other threads, the last while samples of the others are replayed.
+  TempDir dir;
+  constexpr int kPerCommit = 3000, kCommits = 3;
+  {
+    auto head = OpenHead(dir.path());
+    ASSERT_TRUE(head);
+    for (int c = 0; c < kCommits; ++c) {
+      auto app = head->NewAppender();
+      for (int i = c * kPerCommit; i < (c + 1) * kPerCommit; ++i) {
+        ASSERT_TRUE(app->Append(0, Series(i), 1000 + c, i).ok());
+      }
+      ASSERT_TRUE(app->Commit().ok());
+    }
+  }
+  auto head = OpenHead(dir.path());
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->Stats().num_series, static_cast<uint64_t>(kPerCommit * kCommits));
+  // By a name shared by a seventh of them, and each by its own label.
+  const auto m3 = testing::SelectAll(*head, kMin, kMax, {testing::Eq("__name__", "m3")});
+  EXPECT_EQ(m3.size(), static_cast<size_t>(kPerCommit * kCommits + 3) / 7);
+  for (int i = 0; i < kPerCommit * kCommits; i += 97) {
+    const auto got = testing::SelectAll(*head, kMin, kMax, {testing::Eq("i", std::to_string(i))});
+    ASSERT_EQ(got.size(), 1u) << i;
+    EXPECT_EQ(got[0].labels, Series(i));
+    ASSERT_EQ(got[0].samples.size(), 1u);
+    EXPECT_EQ(got[0].samples[0].t, 1000 + i / kPerCommit);
+  }
+}
+
 TEST(HeadWalTest, TornTailLosesOnlyTheTail) {
   TempDir dir;
   std::vector<int64_t> sizes;  // size of the segment after each commit

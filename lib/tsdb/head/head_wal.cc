@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <span>
 #include <thread>
 #include <unordered_set>
 #include <utility>
@@ -65,6 +66,11 @@ Status Head::ReplaySegments(bool* damaged) {
   const size_t workers =
       options_.replay_workers > 0 ? options_.replay_workers : std::thread::hardware_concurrency();
   ReplayShards shards(workers, options_.chunk_range_ms);
+  // Adds a big series record's new series to the postings while the next records are
+  // replayed: nothing reads the postings before the replay ends, the samples do not need them,
+  // and the order in which refs are added does not change the lists. Joined before the replay
+  // returns (by its destructor on an early return).
+  std::jthread indexing;
   wal::Reader reader(segments);
   auto bad_record = [&reader](const Status& s) {
     return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " + s.message());
@@ -80,13 +86,14 @@ Status Head::ReplaySegments(bool* damaged) {
         // In record order from here, so that of two refs with the same labels the first
         // logged names the series.
         BuildReplayLabels(series, workers, &series_labels);
+        std::vector<const MemSeries*> new_series;
         for (size_t i = 0; i < series.size(); ++i) {
           const record::RefSeries& rs = series[i];
           max_ref = std::max(max_ref, rs.ref);
           bool created = false;
           SeriesPtr s = series_.GetOrCreate(
               series_labels.hashes[i], series_labels.labels[i], [&] { return rs.ref; },
-              [this](MemSeries& m) { postings_.Add(m.ref(), m.labels()); }, &created);
+              [&new_series](MemSeries& m) { new_series.push_back(&m); }, &created);
           s->wal_logged.store(true, std::memory_order_relaxed);
           if (created) {
             ++replay_.series;
@@ -97,6 +104,16 @@ Status Head::ReplaySegments(bool* damaged) {
             remapped.insert(rs.ref);
             ++replay_.duplicate_ref_series;
           }
+        }
+        auto index = [this](std::span<const MemSeries* const> created) {
+          for (const MemSeries* m : created) postings_.Add(m->ref(), m->labels());
+        };
+        if (new_series.size() < kMinReplaySeriesPerThread) {
+          index(new_series);
+        } else {
+          if (indexing.joinable()) indexing.join();
+          indexing =
+              std::jthread([index, new_series = std::move(new_series)] { index(new_series); });
         }
         break;
       }
@@ -131,6 +148,7 @@ Status Head::ReplaySegments(bool* damaged) {
         break;  // exemplars, metadata, histograms: not kept by the head yet
     }
   }
+  if (indexing.joinable()) indexing.join();
   const ReplayShardStats applied = shards.Finish();
   replay_.samples = applied.samples;
   replay_.out_of_order_samples = applied.out_of_order_samples;

@@ -8,10 +8,6 @@
 namespace tsdbd::tsdb {
 namespace {
 
-// Series per thread below which starting a thread costs more than it saves (a thread start is
-// tens of microseconds, a series a few).
-constexpr size_t kMinSeriesPerThread = 1024;
-
 void BuildSlice(std::span<const record::RefSeries> series, size_t begin, size_t end,
                 ReplayLabels* out) {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
@@ -32,7 +28,7 @@ void BuildReplayLabels(std::span<const record::RefSeries> series, size_t threads
   out->labels.resize(n);
   out->hashes.resize(n);
   const size_t slices =
-      std::clamp<size_t>(n / kMinSeriesPerThread, 1, std::max<size_t>(threads, 1));
+      std::clamp<size_t>(n / kMinReplaySeriesPerThread, 1, std::max<size_t>(threads, 1));
   std::vector<std::jthread> helpers;
   helpers.reserve(slices - 1);
   for (size_t s = 1; s < slices; ++s) {

@@ -12,6 +12,10 @@
 
 namespace tsdbd::tsdb {
 
+// Series below which handing a record's series to another thread costs more than it saves
+// (a thread start is tens of microseconds, a series a few).
+inline constexpr size_t kMinReplaySeriesPerThread = 1024;
+
 struct ReplayLabels {
   std::vector<Labels> labels;    // of series[i]
   std::vector<uint64_t> hashes;  // labels[i].Hash()
