@@ -14,7 +14,7 @@
 #include "lib/tsdb/head/wal_ref_table.h"
 #include "lib/tsdb/record/decoder.h"
 #include "lib/tsdb/wal/checkpoint.h"
-#include "lib/tsdb/wal/reader.h"
+#include "lib/tsdb/wal/read_ahead_reader.h"
 #include "lib/tsdb/wal/repair.h"
 #include "lib/tsdb/wal/segments.h"
 
@@ -71,7 +71,7 @@ Status Head::ReplaySegments(bool* damaged) {
   // and the order in which refs are added does not change the lists. Joined before the replay
   // returns (by its destructor on an early return).
   std::jthread indexing;
-  wal::Reader reader(segments);
+  wal::ReadAheadReader reader(segments);
   auto bad_record = [&reader](const Status& s) {
     return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " + s.message());
   };

@@ -1,0 +1,60 @@
+// A WAL Reader run on its own thread a few records ahead of its caller, so that reading,
+// checking and decompressing the segments overlaps with what the caller does with each
+// record (the head's replay: decoding records and handing out their samples).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "lib/tsdb/wal/reader.h"
+
+namespace tsdbd::tsdb::wal {
+
+// Yields the records Reader would, in the same order. Not thread-safe (one caller).
+class ReadAheadReader {
+ public:
+  // Starts reading `segments` at once.
+  explicit ReadAheadReader(std::vector<SegmentRef> segments);
+  // Stops the reading thread, whether or not the records were all taken.
+  ~ReadAheadReader();
+  ReadAheadReader(const ReadAheadReader&) = delete;
+  ReadAheadReader& operator=(const ReadAheadReader&) = delete;
+
+  // As Reader::Next: false at the end, or where the reader stopped on damage or an error.
+  bool Next();
+  // The current record; valid until the next call to Next().
+  std::string_view record() const { return current_.bytes; }
+  // Segment index of the current record.
+  int segment() const { return current_.segment; }
+  // As Reader's, once Next() returned false.
+  const std::optional<Corruption>& corruption() const { return reader_.corruption(); }
+  const Status& status() const { return reader_.status(); }
+
+ private:
+  struct Record {
+    std::string bytes;
+    int segment = -1;
+  };
+  void Run();
+
+  // Records read but not taken, at most this many (a record is at most a few MiB).
+  static constexpr size_t kMaxAhead = 16;
+
+  Reader reader_;  // used by the thread until done_
+  std::mutex mu_;
+  std::condition_variable cv_;  // a record queued, one taken, done_ or stop_
+  std::deque<Record> ready_;    // requires mu_
+  std::vector<Record> spare_;   // taken records, kept for their capacity; requires mu_
+  bool done_ = false;           // the reader has stopped; requires mu_
+  bool stop_ = false;           // requires mu_
+  Record current_;
+  std::thread thread_;
+};
+
+}  // namespace tsdbd::tsdb::wal
