@@ -27,7 +27,8 @@ TEST(TargetsPage, UnknownTargetsAndEmptyPools) {
   waiting.labels = Labels{{"instance", "10.0.0.1:8000"}, {"job", "fresh"}};
   const std::vector<std::string> pools = {"empty", "fresh"};
   const std::vector<scrape::TargetStatus> targets = {waiting};
-  const std::string html = RenderTargetsPage(pools, targets, {.now = Clock::now()});
+  const std::string html =
+      RenderTargetsPage(pools, targets, {.route_prefix = "", .now = Clock::now()});
   EXPECT_NE(html.find(R"(<span class="job">empty</span> <span class="count">(0/0 up)</span>)"),
             std::string::npos);
   EXPECT_NE(html.find(R"(<span class="job">fresh</span> <span class="count down">(0/1 up)</span>)"),
@@ -35,8 +36,8 @@ TEST(TargetsPage, UnknownTargetsAndEmptyPools) {
   EXPECT_NE(html.find("UNKNOWN"), std::string::npos);
   EXPECT_NE(html.find("never"), std::string::npos);
   // Unhealthy view: a target not yet scraped is not up, so it stays; the empty pool goes.
-  const std::string unhealthy =
-      RenderTargetsPage(pools, targets, {.unhealthy_only = true, .now = Clock::now()});
+  const std::string unhealthy = RenderTargetsPage(
+      pools, targets, {.route_prefix = "", .unhealthy_only = true, .now = Clock::now()});
   EXPECT_NE(unhealthy.find(R"(<span class="job">fresh</span>)"), std::string::npos);
   EXPECT_EQ(unhealthy.find(R"(<span class="job">empty</span>)"), std::string::npos);
 }

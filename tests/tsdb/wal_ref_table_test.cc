@@ -33,7 +33,9 @@ TEST(WalRefTableTest, MatchesAMapForDenseScatteredAndHugeRefs) {
   for (const auto& [ref, s] : want) ASSERT_EQ(table.Get(ref), s) << ref;
   for (int i = 0; i < 2000; ++i) {
     const uint64_t ref = rng();
-    if (!want.contains(ref)) EXPECT_EQ(table.Get(ref), nullptr) << ref;
+    if (!want.contains(ref)) {
+      EXPECT_EQ(table.Get(ref), nullptr) << ref;
+    }
   }
   EXPECT_EQ(table.Get(50'000), nullptr);
 }
