@@ -5,6 +5,7 @@
 
 #include "lib/tsdb/head/head_appender.h"
 #include "lib/tsdb/head/head_querier.h"
+#include "lib/tsdb/head/series_sort.h"
 #include "lib/tsdb/record/encoder.h"
 
 namespace tsdbd::tsdb {
@@ -170,17 +171,18 @@ void Head::TruncateMemory(int64_t mint) {
 
 std::vector<SeriesPtr> Head::SeriesInRange(int64_t mint, int64_t maxt) const {
   std::vector<SeriesPtr> out;
-  std::vector<HeadChunkPtr> chunks;
   index::PostingsPtr all = postings_.All();
   while (all->Next()) {
     SeriesPtr s = series_.GetByRef(all->At());
     if (!s) continue;
-    chunks.clear();
-    SeriesChunks(*s, mint, maxt, &chunks);
-    if (!chunks.empty()) out.push_back(std::move(s));
+    bool in_range;
+    {
+      std::lock_guard lock(SeriesLock(s->ref()));
+      in_range = s->HasChunkIn(mint, maxt);
+    }
+    if (in_range) out.push_back(std::move(s));
   }
-  std::sort(out.begin(), out.end(),
-            [](const SeriesPtr& a, const SeriesPtr& b) { return a->labels() < b->labels(); });
+  SortByLabels(&out);
   return out;
 }
 
