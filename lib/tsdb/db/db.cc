@@ -104,16 +104,25 @@ std::unique_ptr<storage::Appender> DB::NewAppender() {
 }
 
 Result<std::unique_ptr<storage::Querier>> DB::NewQuerier(int64_t mint_ms, int64_t maxt_ms) {
+  std::vector<block::BlockPtr> blocks;
+  std::unique_ptr<storage::Querier> head_querier;
+  {
+    // The head querier registers as a reader together with taking the block list: a head
+    // truncation then either finds it registered and waits, or it sees the block that
+    // holds what the truncation drops (CompactHead).
+    std::lock_guard lock(blocks_mu_);
+    for (const block::BlockPtr& b : blocks_) {
+      if (b->MaxTime() > mint_ms && b->MinTime() <= maxt_ms) blocks.push_back(b);
+    }
+    if (blocks.empty() || maxt_ms >= head_->MinTime()) {
+      auto hq = head_->NewQuerier(mint_ms, maxt_ms);
+      if (!hq.ok()) return hq.error();
+      head_querier = std::move(*hq);
+    }
+  }
   std::vector<std::unique_ptr<storage::Querier>> queriers;
-  for (const block::BlockPtr& b : Blocks()) {
-    if (b->MaxTime() <= mint_ms || b->MinTime() > maxt_ms) continue;
-    queriers.push_back(b->NewQuerier(mint_ms, maxt_ms));
-  }
-  if (queriers.empty() || maxt_ms >= head_->MinTime()) {
-    auto hq = head_->NewQuerier(mint_ms, maxt_ms);
-    if (!hq.ok()) return hq.error();
-    queriers.push_back(std::move(*hq));
-  }
+  for (const block::BlockPtr& b : blocks) queriers.push_back(b->NewQuerier(mint_ms, maxt_ms));
+  if (head_querier) queriers.push_back(std::move(head_querier));
   return storage::NewMergeQuerier(std::move(queriers));
 }
 
@@ -173,6 +182,9 @@ Status DB::CompactHead() {
         if (Status s = ReloadBlocks(); !s.ok()) return s;
       }
     }
+    // Queriers that took the block list before the block was published would find the range
+    // in neither place: they finish first (new ones see the block).
+    head_->readers().WaitForOlderReaders(head_->readers().NextId(), maxt);
     head_->TruncateMemory(maxt);
     counters_.head_truncations.fetch_add(1, std::memory_order_relaxed);
     truncated_to = maxt;

@@ -120,7 +120,8 @@ std::unique_ptr<storage::Appender> Head::NewAppender() {
 }
 
 Result<std::unique_ptr<storage::Querier>> Head::NewQuerier(int64_t mint_ms, int64_t maxt_ms) {
-  return std::unique_ptr<storage::Querier>(new HeadQuerier(this, mint_ms, maxt_ms));
+  return std::unique_ptr<storage::Querier>(
+      new HeadQuerier(this, mint_ms, maxt_ms, readers_.Register(mint_ms)));
 }
 
 Status Head::Truncate(int64_t mint) {

@@ -16,6 +16,7 @@
 #include "lib/model/result.h"
 #include "lib/storage/appender.h"
 #include "lib/storage/querier.h"
+#include "lib/tsdb/head/head_readers.h"
 #include "lib/tsdb/head/series_map.h"
 #include "lib/tsdb/index/postings_index.h"
 #include "lib/tsdb/wal/wal.h"
@@ -82,8 +83,13 @@ class Head final : public storage::Appendable, public storage::Queryable {
   // the batch to the WAL (series records for series not yet logged, then one samples
   // record), then stores it; only then do queries see it.
   std::unique_ptr<storage::Appender> NewAppender() override;
-  // A querier over [mint_ms, maxt_ms] (HeadQuerier). The head must outlive it.
+  // A querier over [mint_ms, maxt_ms] (HeadQuerier), registered in readers() until it and
+  // its series sets are gone. The head must outlive it.
   Result<std::unique_ptr<storage::Querier>> NewQuerier(int64_t mint_ms, int64_t maxt_ms) override;
+
+  // The queriers open on the head. TruncateMemory does not wait for them: a caller that
+  // published the range it drops elsewhere waits for those that may not see it there.
+  const HeadReaders& readers() const { return readers_; }
 
   // TruncateMemory, then TruncateWal.
   Status Truncate(int64_t mint);
@@ -185,6 +191,7 @@ class Head final : public storage::Appendable, public storage::Queryable {
   std::atomic<int64_t> min_valid_time_{kNoTime};
   Counters counters_;
   HeadReplayStats replay_;
+  HeadReaders readers_;
 
   std::mutex wal_mu_;         // orders series records before the samples that use them
   uint64_t next_ticket_ = 1;  // requires wal_mu_

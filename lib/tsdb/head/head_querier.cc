@@ -37,12 +37,13 @@ class HeadSeriesSet final : public storage::SeriesSet {
  public:
   // With `labels_only`, no chunk is snapshot: the series carry labels and no samples.
   HeadSeriesSet(Head* head, std::vector<SeriesPtr> series, int64_t mint, int64_t maxt,
-                bool labels_only)
+                bool labels_only, HeadReaders::LeasePtr lease)
       : head_(head),
         series_(std::move(series)),
         mint_(mint),
         maxt_(maxt),
-        labels_only_(labels_only) {}
+        labels_only_(labels_only),
+        lease_(std::move(lease)) {}
 
   bool Next() override {
     std::vector<ChunkSnapshot> chunks;
@@ -73,6 +74,7 @@ class HeadSeriesSet final : public storage::SeriesSet {
   size_t next_ = 0;
   const int64_t mint_, maxt_;
   const bool labels_only_;
+  const HeadReaders::LeasePtr lease_;
   std::shared_ptr<const HeadSeries> cur_;
 };
 
@@ -98,7 +100,7 @@ std::unique_ptr<storage::SeriesSet> HeadQuerier::Select(bool sorted,
   std::vector<SeriesPtr> series = SeriesFor(head_, matchers);
   if (sorted) SortByLabels(&series);
   return std::make_unique<HeadSeriesSet>(head_, std::move(series), mint_, maxt_,
-                                         storage::LabelsOnly(hints));
+                                         storage::LabelsOnly(hints), lease_);
 }
 
 Result<std::vector<std::string>> HeadQuerier::LabelValues(std::string_view name,

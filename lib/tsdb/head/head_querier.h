@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lib/storage/querier.h"
+#include "lib/tsdb/head/head_readers.h"
 #include "lib/tsdb/head/mem_series.h"
 
 namespace tsdbd::tsdb {
@@ -19,9 +20,12 @@ class Head;
 // it overlaps the querier's range (as Prometheus does, it may then have no sample in the
 // range). Samples are those committed when the series set reaches the series: each series'
 // chunks are snapshot under its lock at that moment (the open chunk shared, copy-on-write).
+// The querier and its series sets hold `lease`, the querier's registration as a reader of
+// the head, which keeps a truncation from dropping chunks they have yet to reach.
 class HeadQuerier final : public storage::Querier {
  public:
-  HeadQuerier(Head* head, int64_t mint, int64_t maxt) : head_(head), mint_(mint), maxt_(maxt) {}
+  HeadQuerier(Head* head, int64_t mint, int64_t maxt, HeadReaders::LeasePtr lease)
+      : head_(head), mint_(mint), maxt_(maxt), lease_(std::move(lease)) {}
 
   // For labels-only hints (storage::LabelsOnly) no chunk is snapshot, and the series yield
   // no samples.
@@ -38,6 +42,7 @@ class HeadQuerier final : public storage::Querier {
 
   Head* const head_;
   const int64_t mint_, maxt_;
+  const HeadReaders::LeasePtr lease_;
 };
 
 }  // namespace tsdbd::tsdb
