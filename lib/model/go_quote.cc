@@ -2,27 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "lib/model/names.h"
+#include "lib/model/utf8.h"
 
 namespace tsdbd {
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[0] (1 to 4), or 0 when it is invalid.
-size_t Utf8Length(std::string_view s) {
-  const auto c = static_cast<unsigned char>(s[0]);
-  const size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                : (c & 0xF8) == 0xF0 ? 4 : 0;
-  if (n == 0 || n > s.size()) return 0;
-  return IsValidLabelValue(s.substr(0, n)) ? n : 0;
-}
-
-// The code point of a valid UTF-8 sequence of n bytes.
-uint32_t Decode(std::string_view s, size_t n) {
-  static constexpr unsigned char kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-  uint32_t cp = static_cast<unsigned char>(s[0]) & kLeadMask[n];
-  for (size_t i = 1; i < n; ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
-  return cp;
-}
 
 // Code points Go's strconv.IsPrint rejects, beyond ASCII controls: C1 controls, spaces other
 // than U+0020, format characters, private use and non-characters. (Go also rejects
@@ -35,7 +18,41 @@ bool IsNonPrintable(uint32_t cp) {
          (cp >= 0xE0000 && cp <= 0xE007F) || cp >= 0xF0000 || (cp & 0xFFFE) == 0xFFFE;
 }
 
+void AppendUnicodeEscape(std::string& out, uint32_t cp) {
+  out += cp < 0x10000 ? fmt::format("\\u{:04x}", cp) : fmt::format("\\U{:08x}", cp);
+}
+
 }  // namespace
+
+bool GoIsPrint(uint32_t cp) {
+  if (cp < 0x80) return cp >= 0x20 && cp != 0x7F;
+  return !IsNonPrintable(cp);
+}
+
+std::string GoQuoteRune(uint32_t cp) {
+  std::string out = "'";
+  switch (cp) {
+    case '\'': out += "\\'"; break;
+    case '\\': out += "\\\\"; break;
+    case '\a': out += "\\a"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    case '\v': out += "\\v"; break;
+    default:
+      if (cp < 0x20 || cp == 0x7F) {
+        out += fmt::format("\\x{:02x}", cp);
+      } else if (!GoIsPrint(cp)) {
+        AppendUnicodeEscape(out, cp);
+      } else {
+        AppendUtf8(out, cp);
+      }
+  }
+  out += '\'';
+  return out;
+}
 
 void AppendGoQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
@@ -58,18 +75,15 @@ void AppendGoQuoted(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    const size_t n = Utf8Length(s.substr(i));
-    if (n == 0) {
+    const DecodedRune r = DecodeUtf8(s.substr(i));
+    if (r.cp == kRuneError && r.size == 1) {
       out += fmt::format("\\x{:02x}", c);
-      ++i;
-      continue;
-    }
-    if (const uint32_t cp = Decode(s.substr(i), n); n > 1 && IsNonPrintable(cp)) {
-      out += cp < 0x10000 ? fmt::format("\\u{:04x}", cp) : fmt::format("\\U{:08x}", cp);
+    } else if (r.size > 1 && IsNonPrintable(r.cp)) {
+      AppendUnicodeEscape(out, r.cp);
     } else {
-      out.append(s.substr(i, n));
+      out.append(s.substr(i, r.size));
     }
-    i += n;
+    i += r.size;
   }
   out.push_back('"');
 }

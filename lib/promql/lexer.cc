@@ -5,6 +5,7 @@
 #include <string>
 
 #include "lib/model/go_quote.h"
+#include "lib/model/utf8.h"
 
 namespace tsdbd::promql {
 namespace {
@@ -69,31 +70,16 @@ constexpr std::array kKeywords = {
     Keyword{"end", TokenType::kEnd},
 };
 
-// Decodes one UTF-8 sequence at s[pos]; returns the code point (0xFFFD when invalid) and
-// its length.
-std::pair<uint32_t, size_t> DecodeRune(std::string_view s, size_t pos) {
-  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = b(pos);
-  if (c < 0x80) return {c, 1};
-  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-  if (n == 0 || pos + n > s.size()) return {0xFFFD, 1};
-  uint32_t r = c & (0x7F >> n);
-  for (size_t i = 1; i < n; ++i) {
-    if ((b(pos + i) & 0xC0) != 0x80) return {0xFFFD, 1};
-    r = (r << 6) | (b(pos + i) & 0x3F);
-  }
-  return {r, n};
-}
-
-// Go's %#U: "U+0071 'q'".
+// Go's %#U of the rune at s[pos]: "U+0071 'q'"; a rune Go does not print shows its number
+// alone ("U+2028"), and an invalid byte reads as U+FFFD.
 std::string FormatRuneU(std::string_view s, size_t pos) {
-  auto [r, n] = DecodeRune(s, pos);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "U+%04X", r);
-  std::string out = buf;
-  if (r >= 0x20 && r != 0x7F) {
+  const uint32_t r = DecodeUtf8(s.substr(pos)).cp;
+  char number[16];
+  std::snprintf(number, sizeof number, "U+%04X", r);
+  std::string out = number;
+  if (GoIsPrint(r)) {
     out += " '";
-    out.append(s.substr(pos, n));
+    AppendUtf8(out, r);
     out += "'";
   }
   return out;
@@ -102,40 +88,9 @@ std::string FormatRuneU(std::string_view s, size_t pos) {
 }  // namespace
 
 std::string QuoteRune(std::string_view input, size_t pos) {
-  if (pos >= input.size()) return "'\xEF\xBF\xBD'";
-  auto [r, n] = DecodeRune(input, pos);
-  switch (r) {
-    case '\'':
-      return "'\\''";
-    case '\\':
-      return "'\\\\'";
-    case '\a':
-      return "'\\a'";
-    case '\b':
-      return "'\\b'";
-    case '\f':
-      return "'\\f'";
-    case '\n':
-      return "'\\n'";
-    case '\r':
-      return "'\\r'";
-    case '\t':
-      return "'\\t'";
-    case '\v':
-      return "'\\v'";
-    default:
-      break;
-  }
-  if (r < 0x20 || r == 0x7F) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "'\\x%02x'", static_cast<unsigned>(r & 0xFF));
-    return buf;
-  }
-  if (r == 0xFFFD && n == 1) return "'\xEF\xBF\xBD'";
-  std::string out = "'";
-  out.append(input.substr(pos, n));
-  out += '\'';
-  return out;
+  // At the end of input Go's lexer has read its EOF rune, -1, which %q prints as U+FFFD.
+  if (pos >= input.size()) return GoQuoteRune(kRuneError);
+  return GoQuoteRune(DecodeUtf8(input.substr(pos)).cp);
 }
 
 Token Lexer::Make(TokenType type, int start) const {
@@ -398,8 +353,17 @@ Token Lexer::LexNumberOrDuration(bool duration_only) {
 Token Lexer::LexString(char quote) {
   const size_t start = pos_;
   ++pos_;
+  // Prometheus's lexer reads a string rune by rune and stops at the first byte that is not
+  // UTF-8, and at U+FFFD itself, which is how Go's decoder reports such a byte.
+  auto skip_rune = [this]() {
+    const DecodedRune r = DecodeUtf8(in_.substr(pos_));
+    pos_ += r.size;
+    return r.cp != kRuneError;
+  };
   if (quote == '`') {
-    while (pos_ < in_.size() && in_[pos_] != '`') ++pos_;
+    while (pos_ < in_.size() && in_[pos_] != '`') {
+      if (!skip_rune()) return Error(static_cast<int>(start), "invalid UTF-8 rune");
+    }
     if (pos_ >= in_.size()) return Error(static_cast<int>(start), "unterminated raw string");
     ++pos_;
     return Make(TokenType::kString, static_cast<int>(start));
@@ -414,7 +378,7 @@ Token Lexer::LexString(char quote) {
       return Make(TokenType::kString, static_cast<int>(start));
     }
     if (c != '\\') {
-      ++pos_;
+      if (!skip_rune()) return Error(static_cast<int>(start), "invalid UTF-8 rune");
       continue;
     }
     // An escape: validated here as Go's strconv does; the parser unquotes.

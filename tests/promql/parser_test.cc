@@ -208,6 +208,44 @@ TEST(PromqlParser, ErrorClasses) {
             "1:1: parse error: expected at least 1 argument(s) in call to \"round\", got 0");
 }
 
+// Bytes that are not UTF-8, and runes Go does not print, named as Prometheus 2.42 names them.
+TEST(PromqlParser, ErrorsNameOddRunesAsGo) {
+  // A string of any quote kind stops at a byte that is not UTF-8, and at U+FFFD itself.
+  EXPECT_EQ(ErrorOf("\"a\xff\""), "1:1: parse error: invalid UTF-8 rune");
+  EXPECT_EQ(ErrorOf("'\xff'"), "1:1: parse error: invalid UTF-8 rune");
+  EXPECT_EQ(ErrorOf("`\xff`"), "1:1: parse error: invalid UTF-8 rune");
+  EXPECT_EQ(ErrorOf("\"\xef\xbf\xbd\""), "1:1: parse error: invalid UTF-8 rune");
+  EXPECT_EQ(ErrorOf("odd{v=~\"a\xff\"}"), "1:8: parse error: invalid UTF-8 rune");
+  EXPECT_EQ(ErrorOf("\"a\xff"), "1:1: parse error: invalid UTF-8 rune");  // before the end
+  EXPECT_EQ(ErrorOf("`a\xff"), "1:1: parse error: invalid UTF-8 rune");
+  EXPECT_EQ(ErrorOf("\"a\n\xff\""), "1:1: parse error: unterminated quoted string");
+  EXPECT_EQ(ErrorOf("\"\xff\\q\""), "1:1: parse error: invalid UTF-8 rune");
+  EXPECT_EQ(ErrorOf("\"\\q\xff\""), "1:1: parse error: unknown escape sequence U+0071 'q'");
+  // An escape names its rune with %#U: U+FFFD for a bad byte, the number alone when Go
+  // would not print the rune.
+  EXPECT_EQ(ErrorOf("\"\\\xff\""), "1:1: parse error: unknown escape sequence U+FFFD '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("\"\\\xc0\xaf\""),
+            "1:1: parse error: unknown escape sequence U+FFFD '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("\"\\\u2028\""), "1:1: parse error: unknown escape sequence U+2028");
+  EXPECT_EQ(ErrorOf("\"\\\u20ac\""), "1:1: parse error: unknown escape sequence U+20AC '\u20ac'");
+  EXPECT_EQ(ErrorOf("\"\\x\xc0\xaf\""),
+            "1:1: parse error: illegal character U+FFFD '\xef\xbf\xbd' in escape sequence");
+  // An unexpected character is one rune, quoted with %q: an overlong, surrogate or
+  // truncated sequence is one U+FFFD; a rune Go does not print is escaped.
+  EXPECT_EQ(ErrorOf("odd{\xc0\xaf=\"x\"}"),
+            "1:5: parse error: unexpected character inside braces: '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("\xed\xa0\x80"), "1:1: parse error: unexpected character: '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("\xf0\x9f\x98"), "1:1: parse error: unexpected character: '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("\xc0\x80"), "1:1: parse error: unexpected character: '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("odd\u2028"), "1:4: parse error: unexpected character: '\\u2028'");
+  EXPECT_EQ(ErrorOf("odd\u00a0"), "1:4: parse error: unexpected character: '\\u00a0'");
+  EXPECT_EQ(ErrorOf("odd !\u2028"), "1:5: parse error: unexpected character after '!': '\\u2028'");
+  EXPECT_EQ(ErrorOf("odd{v!\xc0\xaf\"a\"}"),
+            "1:6: parse error: unexpected character after '!' inside braces: '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("odd * \u20ac"), "1:7: parse error: unexpected character: '\u20ac'");
+  EXPECT_EQ(ErrorOf("odd\x7f"), "1:4: parse error: unexpected character: '\\x7f'");
+}
+
 TEST(PromqlPrinter, Canonical) {
   EXPECT_EQ(Format(*MustParse("x @ 1609746000 offset 1h30m")), "x @ 1609746000.000 offset 1h30m");
   EXPECT_EQ(Format(*MustParse("x{b=\"1\",a=\"2\"}[7d]")), "x{a=\"2\",b=\"1\"}[1w]");
