@@ -6,12 +6,111 @@
 #include <cstdlib>
 
 #include "lib/model/go_quote.h"
+#include "lib/model/utf8.h"
 
 namespace tsdbd {
 namespace {
 
 bool IsRegexMeta(char c) {
   return std::string_view(".+*?()|[]{}^$\\").find(c) != std::string_view::npos;
+}
+
+// The words of Go's regexp/syntax error codes for RE2's codes, as far as they map.
+std::string_view GoErrorCode(RE2::ErrorCode code) {
+  switch (code) {
+    case RE2::ErrorBadEscape:
+      return "invalid escape sequence";
+    case RE2::ErrorBadCharClass:
+      return "invalid character class";
+    case RE2::ErrorBadCharRange:
+      return "invalid character class range";
+    case RE2::ErrorMissingBracket:
+      return "missing closing ]";
+    case RE2::ErrorMissingParen:
+      return "missing closing )";
+    case RE2::ErrorUnexpectedParen:
+      return "unexpected )";
+    case RE2::ErrorTrailingBackslash:
+      return "trailing backslash at end of expression";
+    case RE2::ErrorRepeatArgument:
+      return "missing argument to repetition operator";
+    case RE2::ErrorRepeatSize:
+      return "invalid repeat count";
+    case RE2::ErrorRepeatOp:
+      return "invalid nested repetition operator";
+    case RE2::ErrorBadPerlOp:
+      return "invalid or unsupported Perl syntax";
+    case RE2::ErrorBadUTF8:
+      return "invalid UTF-8";
+    case RE2::ErrorBadNamedCapture:
+      return "invalid named capture";
+    case RE2::ErrorPatternTooLarge:
+      return "expression too large";
+    default:
+      return "regexp/syntax: internal error";
+  }
+}
+
+// The part of `pattern` that Go's error names for its first byte that is not UTF-8. Go
+// decodes the pattern rune by rune and names everything from the bad byte on, except where
+// it has first cut out a piece to read whole: the text of \Q...\E, the name in (?P<name>
+// and in \p{name}; then it names the rest of that piece only.
+std::string_view InvalidUtf8Rest(std::string_view pattern) {
+  size_t bad = 0;
+  while (bad < pattern.size()) {
+    const DecodedRune r = DecodeUtf8(pattern.substr(bad));
+    if (r.cp == kRuneError && r.size == 1) break;
+    bad += r.size;
+  }
+  // Where a piece that holds the bad byte ends, or npos when it does not hold it.
+  auto piece_end = [&](size_t end) {
+    return end != std::string_view::npos && bad < end ? end : std::string_view::npos;
+  };
+  for (size_t i = 0; i < bad;) {
+    size_t end = std::string_view::npos;
+    if (pattern.substr(i).starts_with("\\Q")) {
+      end = pattern.find("\\E", i + 2);
+      if (end == std::string_view::npos) end = pattern.size();
+      if (bad >= end) {
+        i = end + 2;
+        continue;
+      }
+    } else if (pattern.substr(i).starts_with("\\p{") || pattern.substr(i).starts_with("\\P{")) {
+      end = piece_end(pattern.find('}', i + 3));
+      i += 3;
+    } else if (pattern.substr(i).starts_with("(?P<")) {
+      end = piece_end(pattern.find('>', i + 4));
+      i += 4;
+    } else {
+      i += pattern[i] == '\\' ? 2 : 1;
+    }
+    if (end != std::string_view::npos) return pattern.substr(bad, end - bad);
+  }
+  return pattern.substr(bad);
+}
+
+// Whether `pattern` uses \C (any byte), which RE2 accepts and Go's regexp rejects.
+bool HasAnyByteEscape(std::string_view pattern) {
+  for (size_t i = 0; i + 1 < pattern.size(); ++i) {
+    if (pattern[i] != '\\') continue;
+    if (pattern[i + 1] == 'C') return true;
+    if (pattern[i + 1] == 'Q') {
+      const size_t end = pattern.find("\\E", i + 2);
+      if (end == std::string_view::npos) return false;
+      i = end;
+    }
+    ++i;
+  }
+  return false;
+}
+
+std::string GoRegexpError(std::string_view code, std::string_view expr) {
+  std::string out = "error parsing regexp: ";
+  out += code;
+  out += ": `";
+  out += expr;
+  out += '`';
+  return out;
 }
 
 }  // namespace
@@ -45,8 +144,15 @@ Result<Matcher> Matcher::Make(Type type, std::string name, std::string value) {
   if (type == Type::kRegexMatch || type == Type::kRegexNoMatch) {
     RE2::Options options;
     options.set_log_errors(false);
-    auto re = std::make_shared<const RE2>("^(?:" + m.value_ + ")$", options);
-    if (!re->ok()) return Error(re->error());
+    const std::string anchored = "^(?:" + m.value_ + ")$";
+    auto re = std::make_shared<const RE2>(anchored, options);
+    if (!re->ok()) {
+      const RE2::ErrorCode code = re->error_code();
+      return Error(GoRegexpError(GoErrorCode(code), code == RE2::ErrorBadUTF8
+                                                        ? InvalidUtf8Rest(anchored)
+                                                        : std::string_view(re->error_arg())));
+    }
+    if (HasAnyByteEscape(m.value_)) return Error(GoRegexpError("invalid escape sequence", "\\C"));
     m.re_ = std::move(re);
     if (m.value_ == ".*") {
       m.shortcut_ = Shortcut::kAny;

@@ -20,7 +20,8 @@ class Matcher {
  public:
   enum class Type { kEqual, kNotEqual, kRegexMatch, kRegexNoMatch };
 
-  // An error when a regex does not compile (the message is RE2's).
+  // An error when a regex does not compile, worded as Prometheus words it after Go's regexp
+  // package: "error parsing regexp: missing closing ): `^(?:(a)$`".
   static Result<Matcher> Make(Type type, std::string name, std::string value);
   // For tests and constants: aborts on a bad regex.
   static Matcher MustMake(Type type, std::string name, std::string value);

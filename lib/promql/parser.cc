@@ -244,20 +244,6 @@ std::string Unquote(std::string_view raw) {
   return out;
 }
 
-// RE2's compile errors rephrased as Go's regexp package words them, as far as they map.
-std::string GoRegexpError(const std::string& re2_error) {
-  const size_t colon = re2_error.find(": ");
-  if (colon == std::string::npos) return "error parsing regexp: " + re2_error;
-  std::string what = re2_error.substr(0, colon);
-  const std::string arg = re2_error.substr(colon + 2);
-  if (what == "missing )") what = "missing closing )";
-  if (what == "missing ]") what = "missing closing ]";
-  if (what == "bad repetition operator") what = "invalid nested repetition operator";
-  if (what == "bad character class range") what = "invalid character class range";
-  if (what == "bad repetition operator") what = "invalid nested repetition operator";
-  return "error parsing regexp: " + what + ": `" + arg + "`";
-}
-
 class Parser {
  public:
   explicit Parser(std::string_view input) : in_(input), lexer_(input) { Advance(); }
@@ -494,7 +480,7 @@ class Parser {
       Advance();
       if (tok_.type != TokenType::kString) Unexpected(tok_, kCtx, "string");
       auto m = Matcher::Make(type, std::string(label.text), Unquote(tok_.text));
-      if (!m.ok()) Fail(label.pos, GoRegexpError(m.error().message()));
+      if (!m.ok()) Fail(label.pos, m.error().message());
       vs->matchers.push_back(std::move(*m));
       Advance();
       if (tok_.type == TokenType::kComma) {

@@ -68,6 +68,34 @@ TEST(Matcher, BadRegexIsAnError) {
   EXPECT_FALSE(m.error().message().empty());
 }
 
+// The message is Go's regexp package's, as Prometheus shows it.
+TEST(Matcher, BadRegexIsWordedAsGo) {
+  auto error = [](const std::string& re) {
+    auto m = Matcher::Make(T::kRegexMatch, "a", re);
+    return m.ok() ? "OK" : m.error().message();
+  };
+  EXPECT_EQ(error("("), "error parsing regexp: missing closing ): `^(?:()$`");
+  EXPECT_EQ(error("*"), "error parsing regexp: missing argument to repetition operator: `*`");
+  EXPECT_EQ(error("a{1001}"), "error parsing regexp: invalid repeat count: `{1001}`");
+  EXPECT_EQ(error("(?z)"), "error parsing regexp: invalid or unsupported Perl syntax: `(?z`");
+  EXPECT_EQ(error("(?P<>a)"), "error parsing regexp: invalid named capture: `(?P<>`");
+  EXPECT_EQ(error("a**"), "error parsing regexp: invalid nested repetition operator: `**`");
+  // RE2's \C (any byte) is not Go's.
+  EXPECT_EQ(error("a\\C"), "error parsing regexp: invalid escape sequence: `\\C`");
+  EXPECT_EQ(error("\\\\C"), "OK");
+  EXPECT_EQ(error("\\QC\\E"), "OK");
+  // A byte that is not UTF-8 names the rest of the anchored pattern from that byte, or of
+  // the piece Go reads whole around it; an error earlier in the pattern comes first.
+  EXPECT_EQ(error("\xff("), "error parsing regexp: invalid UTF-8: `\xff()$`");
+  EXPECT_EQ(error("a\xc0\xaf" "b"), "error parsing regexp: invalid UTF-8: `\xc0\xaf" "b)$`");
+  EXPECT_EQ(error("[\xff]"), "error parsing regexp: invalid UTF-8: `\xff])$`");
+  EXPECT_EQ(error("(?P<n\xff>b)"), "error parsing regexp: invalid UTF-8: `\xff`");
+  EXPECT_EQ(error("(?P<n\xff"), "error parsing regexp: invalid UTF-8: `\xff)$`");
+  EXPECT_EQ(error("\\Q\xff\\E"), "error parsing regexp: invalid UTF-8: `\xff`");
+  EXPECT_EQ(error("\\p{\xff}"), "error parsing regexp: invalid UTF-8: `\xff`");
+  EXPECT_EQ(error("*\xff"), "error parsing regexp: missing argument to repetition operator: `*`");
+}
+
 TEST(Matcher, ToString) {
   EXPECT_EQ(Matcher::MustMake(T::kEqual, "job", "a\"b").ToString(), R"(job="a\"b")");
   EXPECT_EQ(Matcher::MustMake(T::kRegexNoMatch, "job", "a.*").ToString(), R"(job!~"a.*")");

@@ -246,6 +246,16 @@ TEST(PromqlParser, ErrorsNameOddRunesAsGo) {
   EXPECT_EQ(ErrorOf("odd\x7f"), "1:4: parse error: unexpected character: '\\x7f'");
 }
 
+TEST(PromqlParser, RegexpErrorsInGoWords) {
+  EXPECT_EQ(ErrorOf("odd{v=~\"\\xff(\"}"),
+            "1:5: parse error: error parsing regexp: invalid UTF-8: `\xff()$`");
+  EXPECT_EQ(ErrorOf("odd{v!~\"*\"}"),
+            "1:5: parse error: error parsing regexp: missing argument to repetition operator: "
+            "`*`");
+  EXPECT_EQ(ErrorOf("odd{v=~\"\\\\C\"}"),
+            "1:5: parse error: error parsing regexp: invalid escape sequence: `\\C`");
+}
+
 TEST(PromqlPrinter, Canonical) {
   EXPECT_EQ(Format(*MustParse("x @ 1609746000 offset 1h30m")), "x @ 1609746000.000 offset 1h30m");
   EXPECT_EQ(Format(*MustParse("x{b=\"1\",a=\"2\"}[7d]")), "x{a=\"2\",b=\"1\"}[1w]");
