@@ -249,6 +249,8 @@ class Parser {
   explicit Parser(std::string_view input) : in_(input), lexer_(input) { Advance(); }
 
   ExprPtr ParseQuery() {
+    // Nothing but space and comments: Prometheus names the start of the input.
+    if (tok_.type == TokenType::kEOF) Fail(0, "no expression found in input");
     ExprPtr e = ParseBinary(1);
     if (tok_.type != TokenType::kEOF) Unexpected(tok_);
     return e;
