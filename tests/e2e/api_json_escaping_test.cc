@@ -212,12 +212,10 @@ TEST_F(ApiJsonEscaping, ErrorsQuotingOddBytes) {
   ExpectSame("/api/v1/label/" + testing::QueryEscape("in\bvalid\xff") + "/values");
 }
 
-// Known differences in the messages themselves (not in their JSON escaping), kept here to be
-// enabled when fixed: Prometheus reports "invalid UTF-8 rune" for a bad byte in a string
-// literal (tsdbd's lexer: "unterminated quoted string"), names one U+FFFD rune for a bad
-// byte inside braces (tsdbd quotes the raw bytes), quotes the regexp after "invalid UTF-8"
-// in a regexp error (tsdbd leaves it out).
-TEST_F(ApiJsonEscaping, DISABLED_ErrorMessagesQuotingOddBytesAsGo) {
+// The messages themselves name odd bytes as Go does: "invalid UTF-8 rune" for a bad byte in
+// a string literal, one U+FFFD rune for a bad sequence, the rest of the regexp after
+// "invalid UTF-8".
+TEST_F(ApiJsonEscaping, ErrorMessagesQuotingOddBytesAsGo) {
   for (const std::string& q :
        {std::string("odd{v=\"\b\f\xff<&\u2028"), std::string("odd{\xc0\xaf=\"x\"}"),
         std::string("odd{v=~\"\\xff(\"}")}) {
@@ -225,6 +223,63 @@ TEST_F(ApiJsonEscaping, DISABLED_ErrorMessagesQuotingOddBytesAsGo) {
     ExpectSame("/api/v1/query_range?query=" + testing::QueryEscape(q) + "&start=0&end=60&step=15");
   }
   ExpectSame("/api/v1/series?match[]=" + testing::QueryEscape("odd{v=\"\b\xff"));
+}
+
+// Malformed queries around odd bytes and stray characters: the same error, word for word
+// and at the same position, as Prometheus 2.42 (or the same answer where both accept it).
+TEST_F(ApiJsonEscaping, MalformedQueriesAnswerAsPrometheus) {
+  const std::string t = testing::ApiTime(t_ms_);
+  for (const std::string& q : {
+           // Bytes that are not UTF-8, and runes Go escapes, outside strings.
+           std::string("\xff"), std::string("o\xff" "dd"), std::string("odd \xc0\xaf"),
+           std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"),
+           std::string("\xf0\x9f\x98"), std::string("\xef\xbf\xbd"), std::string("odd\u2028"),
+           std::string("odd\u00a0"), std::string("odd\x0b"), std::string("odd\x7f"),
+           std::string("odd * \u20ac"), std::string("odd{a=\"b\"} \U0001F600"),
+           // Inside braces: label names, after operators, between matchers.
+           std::string("odd{\xff}"), std::string("odd{v\xff=\"a\"}"),
+           std::string("odd{v=\"a\",\xff=\"b\"}"), std::string("odd{v=\xff\"a\"}"),
+           std::string("odd{v!\xc0\xaf\"a\"}"), std::string("odd{v=\"a\" \u2028}"),
+           std::string("{\u20ac=\"a\"}"), std::string("odd{\x00}", 6),
+           // Strings of each quote kind, terminated or not, and their escapes.
+           std::string("\"a\xff"), std::string("'a\xff"), std::string("`a\xff"),
+           std::string("`a\xff`"), std::string("\"\xef\xbf\xbd\""), std::string("`unterminated"),
+           std::string("\"\xff\\q\""), std::string("\"\\q\xff\""), std::string("\"a\n\xff\""),
+           std::string("\"\\u\xff\""), std::string("\"\\x\xc0\xaf\""), std::string("\"\\\xff\""),
+           std::string("\"\\\u2028\""), std::string("\"\\\u20ac\""), std::string("\"\\"),
+           std::string("\"\\ud800\""), std::string("odd{v='\xff'}"), std::string("odd{v=`a"),
+           std::string("odd{v=\"a\n\"}"), std::string("\"\xff\" + \"\xfe\""),
+           std::string("label_replace(odd, \"\xff\", \"\", \"\", \"\")"),
+           // Durations, numbers, @ and offset.
+           std::string("odd[5\xff]"), std::string("odd[\xff]"), std::string("odd[5m\xff]"),
+           std::string("odd[5m:\xff]"), std::string("odd[1\xc0\xafm]"), std::string("1e\xff"),
+           std::string("0x\xff"), std::string("odd @ \xff"), std::string("odd @ 1\xff"),
+           std::string("odd @ start(\xff)"), std::string("odd @ `1"),
+           std::string("odd offset \xff"), std::string("odd offset 5\xff"),
+           std::string("odd offset -\xff"), std::string("odd[5m:1m] @ \xc0\xaf"),
+           // After operators, in grouping, nested.
+           std::string("odd +\xff"), std::string("odd == \xff"), std::string("odd !\xff"),
+           std::string("odd =\xff"), std::string("odd !~ 1"), std::string("sum by (a\xff) (odd)"),
+           std::string("odd + on(\xff) odd"), std::string("sum(rate(odd[5m\xff]))"),
+           std::string("sum(odd{v=\"\xff\"})"),
+           // Regexps: Go's words, and the rest of the pattern after a bad byte.
+           std::string("odd{v=~\"(\\xff\"}"), std::string("odd{v=~\"a\\xc0\\xaf" "b(\"}"),
+           std::string("odd{v=~\"[\\xff-a]\"}"), std::string("odd{v=~\"(?P<n\\xff>a)\"}"),
+           std::string("odd{v=~\"(?P<n\\xff" "a\"}"), std::string("odd{v=~\"\\\\Q\\xff\\\\E\"}"),
+           std::string("odd{v=~\"\\\\p{\\xff}\"}"), std::string("odd{v=~\"*\\xff\"}"),
+           std::string("odd{v=~\"a{1001}\"}"), std::string("odd{v=~\"(?z)\"}"),
+           std::string("odd{v=~\"(?P<>a)\"}"), std::string("odd{v=~\"\\\\C\"}"),
+           std::string("odd{v=~\"\xef\xbf\xbd(\"}"),
+           // Stray characters, comments, nothing at all, unbalanced brackets.
+           std::string("$"), std::string("odd{v=\"a\"}$"), std::string("odd # comment \xff"),
+           std::string("# only"), std::string(""), std::string(" \n "), std::string("(odd"),
+           std::string("((odd)"), std::string("odd))"), std::string("odd[5m"),
+           std::string("odd[5m]]"), std::string("odd[[5m]"), std::string("odd}"),
+           std::string("odd{{"), std::string("odd{v=\"a\","),
+           std::string("odd\n\u20ac\n  \xff"),
+       }) {
+    ExpectSame("/api/v1/query?query=" + testing::QueryEscape(q) + "&time=" + t);
+  }
 }
 
 TEST_F(ApiJsonEscaping, StringsMadeByQueries) {
