@@ -153,6 +153,15 @@ Result<Matcher> Matcher::Make(Type type, std::string name, std::string value) {
                                                         : std::string_view(re->error_arg())));
     }
     if (HasAnyByteEscape(m.value_)) return Error(GoRegexpError("invalid escape sequence", "\\C"));
+    // Prometheus parses the pattern alone as well, after the anchored one compiled: `a)(`
+    // closes the anchoring group early and opens one the anchoring closes, and only the
+    // pattern alone has the unexpected ')'.
+    if (m.value_.find(')') != std::string::npos) {
+      const RE2 alone(m.value_, options);
+      if (!alone.ok()) {
+        return Error(GoRegexpError(GoErrorCode(alone.error_code()), alone.error_arg()));
+      }
+    }
     m.re_ = std::move(re);
     if (m.value_ == ".*") {
       m.shortcut_ = Shortcut::kAny;

@@ -80,6 +80,9 @@ TEST(Matcher, BadRegexIsWordedAsGo) {
   EXPECT_EQ(error("(?z)"), "error parsing regexp: invalid or unsupported Perl syntax: `(?z`");
   EXPECT_EQ(error("(?P<>a)"), "error parsing regexp: invalid named capture: `(?P<>`");
   EXPECT_EQ(error("a**"), "error parsing regexp: invalid nested repetition operator: `**`");
+  // Parsed alone too, as Prometheus does: the anchoring must not balance the parentheses.
+  EXPECT_EQ(error("a)("), "error parsing regexp: unexpected ): `a)(`");
+  EXPECT_EQ(error("a)|(b"), "error parsing regexp: unexpected ): `a)|(b`");
   // RE2's \C (any byte) is not Go's.
   EXPECT_EQ(error("a\\C"), "error parsing regexp: invalid escape sequence: `\\C`");
   EXPECT_EQ(error("\\\\C"), "OK");
