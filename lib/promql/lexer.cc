@@ -221,8 +221,10 @@ Token Lexer::LexStatement() {
     default:
       break;
   }
-  if (c == ':' && in_brackets_) {
-    if (colon_seen_) return Error(start, "unexpected colon ':'");
+  // Inside brackets Prometheus's lexer takes a letter or '_' for the colon as well: `x[5m a]`
+  // is the subquery `x[5m:]`, and a second one is an "unexpected colon" named by itself.
+  if (in_brackets_ && (c == ':' || IsAlpha(c))) {
+    if (colon_seen_) return Error(start, "unexpected colon " + QuoteRune(in_, pos_));
     colon_seen_ = true;
     return one(TokenType::kColon);
   }
@@ -278,7 +280,8 @@ Token Lexer::LexInsideBraces() {
 }
 
 Token Lexer::LexRangeDuration() {
-  SkipSpaceAndComments();
+  // Space, but not a comment: after '[' Prometheus takes '#' for a missing duration.
+  while (pos_ < in_.size() && IsSpace(in_[pos_])) ++pos_;
   const int start = static_cast<int>(pos_);
   const int c = Peek();
   if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return LexNumberOrDuration(true);
@@ -290,8 +293,13 @@ Token Lexer::LexNumberOrDuration(bool duration_only) {
   const size_t start = pos_;
   // The numeric part: hex, or decimal with optional fraction and exponent.
   if (Peek() == '0' && (Peek(1) == 'x' || Peek(1) == 'X')) {
+    // A hex fraction is read too, only for strconv to refuse it ("0x1.8").
     pos_ += 2;
     while (IsHex(Peek())) ++pos_;
+    if (Peek() == '.') {
+      ++pos_;
+      while (IsHex(Peek())) ++pos_;
+    }
   } else {
     while (IsDigit(Peek())) ++pos_;
     if (Peek() == '.') {
@@ -336,8 +344,10 @@ Token Lexer::LexNumberOrDuration(bool duration_only) {
         ok = false;
       }
     }
-    if (!ok || IsAlnum(Peek())) {
-      return Error(static_cast<int>(start), bad + GoQuote(in_.substr(start, pos_ - start)));
+    if (!ok) return Error(static_cast<int>(start), bad + GoQuote(in_.substr(start, pos_ - start)));
+    if (IsAlnum(Peek())) {
+      // Well-formed units run into a letter: Prometheus quotes that letter too ("5ma").
+      return Error(static_cast<int>(start), bad + GoQuote(in_.substr(start, pos_ + 1 - start)));
     }
     return Make(TokenType::kDuration, static_cast<int>(start));
   }

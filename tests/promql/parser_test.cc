@@ -248,6 +248,36 @@ TEST(PromqlParser, ErrorsNameOddRunesAsGo) {
   EXPECT_EQ(ErrorOf("odd\x7f"), "1:4: parse error: unexpected character: '\\x7f'");
 }
 
+// Prometheus's lexer inside brackets, word for word.
+TEST(PromqlParser, BracketsLexAsPrometheus) {
+  // A letter or '_' in brackets is taken for the colon: `x[5m a]` is the subquery x[5m:].
+  EXPECT_EQ(Format(*MustParse("odd[5m a]")), "odd[5m:]");
+  EXPECT_EQ(Format(*MustParse("odd[5m _1m]")), "odd[5m:1m]");
+  EXPECT_EQ(ErrorOf("odd[5m:a]"), "1:8: parse error: unexpected colon 'a'");
+  EXPECT_EQ(ErrorOf("odd[5m abc]"), "1:9: parse error: unexpected colon 'b'");
+  EXPECT_EQ(ErrorOf("odd[5m a:]"), "1:9: parse error: unexpected colon ':'");
+  EXPECT_EQ(ErrorOf("odd[5m:1m inf]"), "1:11: parse error: unexpected colon 'i'");
+  // After '[' a '#' is no comment but a missing duration.
+  EXPECT_EQ(ErrorOf("odd[#]"), "1:5: parse error: missing unit character in duration");
+  EXPECT_EQ(ErrorOf("odd[\n#\n5m]"), "2:1: parse error: missing unit character in duration");
+  EXPECT_EQ(Format(*MustParse("odd[5m # comment\n]")), "odd[5m]");
+  // Well-formed units that run into a letter quote the letter too.
+  EXPECT_EQ(ErrorOf("odd[5ma]"), "1:5: parse error: bad duration syntax: \"5ma\"");
+  EXPECT_EQ(ErrorOf("odd[5minf]"), "1:5: parse error: bad duration syntax: \"5mi\"");
+  EXPECT_EQ(ErrorOf("odd offset 5m_"),
+            "1:12: parse error: bad number or duration syntax: \"5m_\"");
+  EXPECT_EQ(ErrorOf("odd[5m1x]"), "1:5: parse error: bad duration syntax: \"5m1\"");
+  EXPECT_EQ(ErrorOf("1a"), "1:1: parse error: bad number or duration syntax: \"1\"");
+  // A hex number takes a fraction, which strconv then refuses.
+  EXPECT_EQ(ErrorOf("0x1.8"),
+            "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"0x1.8\": "
+            "invalid syntax");
+  EXPECT_EQ(ErrorOf("0x."),
+            "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"0x.\": "
+            "invalid syntax");
+  EXPECT_EQ(ErrorOf("0x1.8p1"), "1:1: parse error: bad number or duration syntax: \"0x1.8\"");
+}
+
 TEST(PromqlParser, RegexpErrorsInGoWords) {
   EXPECT_EQ(ErrorOf("odd{v=~\"\\xff(\"}"),
             "1:5: parse error: error parsing regexp: invalid UTF-8: `\xff()$`");
