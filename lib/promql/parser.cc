@@ -279,10 +279,12 @@ class Parser {
   [[noreturn]] void Fail(int pos, std::string message) { throw Failure{pos, std::move(message)}; }
 
   // `unexpected X`, `unexpected X in ctx`, `unexpected X in ctx, expected Y`; a lexical
-  // error reports itself.
+  // error reports itself. Inside an aggregation a syntax error without a context of its own
+  // is "in aggregation", however deep in the arguments it lies, as Prometheus's grammar has it.
   [[noreturn]] void Unexpected(const Token& t, std::string_view context = {},
                                std::string_view expected = {}) {
     if (t.type == TokenType::kError) Fail(t.pos, t.message);
+    if (context.empty() && aggregation_depth_ > 0) context = "aggregation";
     std::string m = "unexpected " + DescribeToken(t);
     if (!context.empty()) {
       m += " in ";
@@ -512,7 +514,9 @@ class Parser {
       if (tok_.type == TokenType::kComma) {
         const int comma = tok_.pos;
         Advance();
-        if (tok_.type == TokenType::kRightParen) {
+        // Whatever cannot begin another argument makes the comma a trailing one.
+        if (tok_.type == TokenType::kError) Unexpected(tok_);
+        if (!CanStartExpr(tok_.type)) {
           Fail(comma, "trailing commas not allowed in function call args");
         }
         continue;
@@ -537,6 +541,7 @@ class Parser {
 
   // After the aggregation keyword: [by|without (...)] '(' args ')' [by|without (...)].
   ExprPtr ParseAggregate(const Token& op) {
+    ++aggregation_depth_;
     auto agg = std::make_unique<AggregateExpr>();
     std::string lower(op.text);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -556,8 +561,13 @@ class Parser {
       const int kw_end = tok_.pos + static_cast<int>(tok_.text.size());
       Advance();
       agg->grouping = ParseGroupingLabels();
+      grouped = true;
       end = std::max(end, kw_end);
     }
+    // Prometheus counts the arguments when it has the whole aggregation; when that ends with
+    // the arguments, where `by` could still follow, only after reading the next token, so a
+    // lexical error there comes first.
+    if (!grouped && tok_.type == TokenType::kError) Unexpected(tok_);
     if (args.empty()) Fail(op.pos, "no arguments for aggregate expression provided");
     const size_t want = HasParameter(agg->op) ? 2 : 1;
     if (args.size() != want) {
@@ -567,6 +577,7 @@ class Parser {
     if (want == 2) agg->param = std::move(args[0]);
     agg->expr = std::move(args.back());
     agg->pos = {op.pos, end + 1};
+    --aggregation_depth_;
     return agg;
   }
 
@@ -741,9 +752,24 @@ class Parser {
     Advance();
   }
 
+  static bool CanStartExpr(TokenType t) {
+    switch (t) {
+      case TokenType::kNumber:
+      case TokenType::kString:
+      case TokenType::kLeftParen:
+      case TokenType::kLeftBrace:
+      case TokenType::kAdd:
+      case TokenType::kSub:
+        return true;
+      default:
+        return CanBeMetricName(t);
+    }
+  }
+
   std::string_view in_;
   Lexer lexer_;
   Token tok_;
+  int aggregation_depth_ = 0;  // aggregations whose arguments are being parsed
 };
 
 }  // namespace

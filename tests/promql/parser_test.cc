@@ -225,7 +225,8 @@ TEST(PromqlParser, ErrorsNameOddRunesAsGo) {
   EXPECT_EQ(ErrorOf("\"\\q\xff\""), "1:1: parse error: unknown escape sequence U+0071 'q'");
   // An escape names its rune with %#U: U+FFFD for a bad byte, the number alone when Go
   // would not print the rune.
-  EXPECT_EQ(ErrorOf("\"\\\xff\""), "1:1: parse error: unknown escape sequence U+FFFD '\xef\xbf\xbd'");
+  EXPECT_EQ(ErrorOf("\"\\\xff\""),
+            "1:1: parse error: unknown escape sequence U+FFFD '\xef\xbf\xbd'");
   EXPECT_EQ(ErrorOf("\"\\\xc0\xaf\""),
             "1:1: parse error: unknown escape sequence U+FFFD '\xef\xbf\xbd'");
   EXPECT_EQ(ErrorOf("\"\\\u2028\""), "1:1: parse error: unknown escape sequence U+2028");
@@ -264,8 +265,7 @@ TEST(PromqlParser, BracketsLexAsPrometheus) {
   // Well-formed units that run into a letter quote the letter too.
   EXPECT_EQ(ErrorOf("odd[5ma]"), "1:5: parse error: bad duration syntax: \"5ma\"");
   EXPECT_EQ(ErrorOf("odd[5minf]"), "1:5: parse error: bad duration syntax: \"5mi\"");
-  EXPECT_EQ(ErrorOf("odd offset 5m_"),
-            "1:12: parse error: bad number or duration syntax: \"5m_\"");
+  EXPECT_EQ(ErrorOf("odd offset 5m_"), "1:12: parse error: bad number or duration syntax: \"5m_\"");
   EXPECT_EQ(ErrorOf("odd[5m1x]"), "1:5: parse error: bad duration syntax: \"5m1\"");
   EXPECT_EQ(ErrorOf("1a"), "1:1: parse error: bad number or duration syntax: \"1\"");
   // A hex number takes a fraction, which strconv then refuses.
@@ -276,6 +276,41 @@ TEST(PromqlParser, BracketsLexAsPrometheus) {
             "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"0x.\": "
             "invalid syntax");
   EXPECT_EQ(ErrorOf("0x1.8p1"), "1:1: parse error: bad number or duration syntax: \"0x1.8\"");
+}
+
+// Syntax errors in an aggregation's arguments, and after commas, worded as Prometheus's
+// grammar reports them.
+TEST(PromqlParser, ArgumentErrorsAsPrometheus) {
+  // "in aggregation", however deep in its arguments, but not in a lone function call.
+  EXPECT_EQ(ErrorOf("sum(odd +)"), "1:10: parse error: unexpected \")\" in aggregation");
+  EXPECT_EQ(ErrorOf("sum(,)"), "1:5: parse error: unexpected \",\" in aggregation");
+  EXPECT_EQ(ErrorOf("topk(1, odd foo)"),
+            "1:13: parse error: unexpected identifier \"foo\" in aggregation");
+  EXPECT_EQ(ErrorOf("abs(sum(abs(odd +)))"), "1:18: parse error: unexpected \")\" in aggregation");
+  EXPECT_EQ(ErrorOf("sum by (a) (1m)"),
+            "1:13: parse error: unexpected duration \"1m\" in aggregation");
+  EXPECT_EQ(ErrorOf("abs(odd +)"), "1:10: parse error: unexpected \")\"");
+  EXPECT_EQ(ErrorOf("sum(odd) +"), "1:11: parse error: unexpected end of input");
+  // A comma followed by what cannot begin an argument is a trailing comma.
+  EXPECT_EQ(ErrorOf("sum(odd,[)"),
+            "1:8: parse error: trailing commas not allowed in function call args");
+  EXPECT_EQ(ErrorOf("rate(odd,*)"),
+            "1:9: parse error: trailing commas not allowed in function call args");
+  EXPECT_EQ(ErrorOf("sum(odd,1m)"),
+            "1:8: parse error: trailing commas not allowed in function call args");
+  EXPECT_EQ(ErrorOf("sum(odd,-)"), "1:10: parse error: unexpected \")\" in aggregation");
+  EXPECT_EQ(ErrorOf("sum(odd,$)"), "1:9: parse error: unexpected character: '$'");
+  // The arguments are counted after the next token is read: a lexical error there wins.
+  EXPECT_EQ(ErrorOf("sum())"), "1:7: parse error: unexpected right parenthesis ')'");
+  EXPECT_EQ(ErrorOf("topk(1))"), "1:9: parse error: unexpected right parenthesis ')'");
+  EXPECT_EQ(ErrorOf("sum() + 1"),
+            "1:1: parse error: no arguments for aggregate expression provided");
+  // Not so when a grouping ends the aggregation: nothing more could belong to it.
+  EXPECT_EQ(ErrorOf("sum() by (a))"),
+            "1:1: parse error: no arguments for aggregate expression provided");
+  EXPECT_EQ(ErrorOf("topk by (a) (1))"),
+            "1:1: parse error: wrong number of arguments for aggregate expression provided, "
+            "expected 2, got 1");
 }
 
 TEST(PromqlParser, RegexpErrorsInGoWords) {
