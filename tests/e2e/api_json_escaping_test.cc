@@ -229,55 +229,63 @@ TEST_F(ApiJsonEscaping, ErrorMessagesQuotingOddBytesAsGo) {
 // and at the same position, as Prometheus 2.42 (or the same answer where both accept it).
 TEST_F(ApiJsonEscaping, MalformedQueriesAnswerAsPrometheus) {
   const std::string t = testing::ApiTime(t_ms_);
-  for (const std::string& q : {
-           // Bytes that are not UTF-8, and runes Go escapes, outside strings.
-           std::string("\xff"), std::string("o\xff" "dd"), std::string("odd \xc0\xaf"),
-           std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"),
-           std::string("\xf0\x9f\x98"), std::string("\xef\xbf\xbd"), std::string("odd\u2028"),
-           std::string("odd\u00a0"), std::string("odd\x0b"), std::string("odd\x7f"),
-           std::string("odd * \u20ac"), std::string("odd{a=\"b\"} \U0001F600"),
-           // Inside braces: label names, after operators, between matchers.
-           std::string("odd{\xff}"), std::string("odd{v\xff=\"a\"}"),
-           std::string("odd{v=\"a\",\xff=\"b\"}"), std::string("odd{v=\xff\"a\"}"),
-           std::string("odd{v!\xc0\xaf\"a\"}"), std::string("odd{v=\"a\" \u2028}"),
-           std::string("{\u20ac=\"a\"}"), std::string("odd{\x00}", 6),
-           // Strings of each quote kind, terminated or not, and their escapes.
-           std::string("\"a\xff"), std::string("'a\xff"), std::string("`a\xff"),
-           std::string("`a\xff`"), std::string("\"\xef\xbf\xbd\""), std::string("`unterminated"),
-           std::string("\"\xff\\q\""), std::string("\"\\q\xff\""), std::string("\"a\n\xff\""),
-           std::string("\"\\u\xff\""), std::string("\"\\x\xc0\xaf\""), std::string("\"\\\xff\""),
-           std::string("\"\\\u2028\""), std::string("\"\\\u20ac\""), std::string("\"\\"),
-           std::string("\"\\ud800\""), std::string("odd{v='\xff'}"), std::string("odd{v=`a"),
-           std::string("odd{v=\"a\n\"}"), std::string("\"\xff\" + \"\xfe\""),
-           std::string("label_replace(odd, \"\xff\", \"\", \"\", \"\")"),
-           // Durations, numbers, @ and offset.
-           std::string("odd[5\xff]"), std::string("odd[\xff]"), std::string("odd[5m\xff]"),
-           std::string("odd[5m:\xff]"), std::string("odd[1\xc0\xafm]"), std::string("1e\xff"),
-           std::string("0x\xff"), std::string("odd @ \xff"), std::string("odd @ 1\xff"),
-           std::string("odd @ start(\xff)"), std::string("odd @ `1"),
-           std::string("odd offset \xff"), std::string("odd offset 5\xff"),
-           std::string("odd offset -\xff"), std::string("odd[5m:1m] @ \xc0\xaf"),
-           // After operators, in grouping, nested.
-           std::string("odd +\xff"), std::string("odd == \xff"), std::string("odd !\xff"),
-           std::string("odd =\xff"), std::string("odd !~ 1"), std::string("sum by (a\xff) (odd)"),
-           std::string("odd + on(\xff) odd"), std::string("sum(rate(odd[5m\xff]))"),
-           std::string("sum(odd{v=\"\xff\"})"),
-           // Regexps: Go's words, and the rest of the pattern after a bad byte.
-           std::string("odd{v=~\"(\\xff\"}"), std::string("odd{v=~\"a\\xc0\\xaf" "b(\"}"),
-           std::string("odd{v=~\"[\\xff-a]\"}"), std::string("odd{v=~\"(?P<n\\xff>a)\"}"),
-           std::string("odd{v=~\"(?P<n\\xff" "a\"}"), std::string("odd{v=~\"\\\\Q\\xff\\\\E\"}"),
-           std::string("odd{v=~\"\\\\p{\\xff}\"}"), std::string("odd{v=~\"*\\xff\"}"),
-           std::string("odd{v=~\"a{1001}\"}"), std::string("odd{v=~\"(?z)\"}"),
-           std::string("odd{v=~\"(?P<>a)\"}"), std::string("odd{v=~\"\\\\C\"}"),
-           std::string("odd{v=~\"\xef\xbf\xbd(\"}"),
-           // Stray characters, comments, nothing at all, unbalanced brackets.
-           std::string("$"), std::string("odd{v=\"a\"}$"), std::string("odd # comment \xff"),
-           std::string("# only"), std::string(""), std::string(" \n "), std::string("(odd"),
-           std::string("((odd)"), std::string("odd))"), std::string("odd[5m"),
-           std::string("odd[5m]]"), std::string("odd[[5m]"), std::string("odd}"),
-           std::string("odd{{"), std::string("odd{v=\"a\","),
-           std::string("odd\n\u20ac\n  \xff"),
-       }) {
+  for (const std::string& q :
+       {// Bytes that are not UTF-8, and runes Go escapes, outside strings.
+        std::string("\xff"), std::string("o\xffz"), std::string("odd \xc0\xaf"),
+        std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"), std::string("\xf0\x9f\x98"),
+        std::string("\xef\xbf\xbd"), std::string("odd\u2028"), std::string("odd\u00a0"),
+        std::string("odd\x0b"), std::string("odd\x7f"), std::string("odd * \u20ac"),
+        std::string("odd{a=\"b\"} \U0001F600"),
+        // Inside braces: label names, after operators, between matchers.
+        std::string("odd{\xff}"), std::string("odd{v\xff=\"a\"}"),
+        std::string("odd{v=\"a\",\xff=\"b\"}"), std::string("odd{v=\xff\"a\"}"),
+        std::string("odd{v!\xc0\xaf\"a\"}"), std::string("odd{v=\"a\" \u2028}"),
+        std::string("{\u20ac=\"a\"}"), std::string("odd{\x00}", 6),
+        // Strings of each quote kind, terminated or not, and their escapes.
+        std::string("\"a\xff"), std::string("'a\xff"), std::string("`a\xff"),
+        std::string("`a\xff`"), std::string("\"\xef\xbf\xbd\""), std::string("`unterminated"),
+        std::string("\"\xff\\q\""), std::string("\"\\q\xff\""), std::string("\"a\n\xff\""),
+        std::string("\"\\u\xff\""), std::string("\"\\x\xc0\xaf\""), std::string("\"\\\xff\""),
+        std::string("\"\\\u2028\""), std::string("\"\\\u20ac\""), std::string("\"\\"),
+        std::string("\"\\ud800\""), std::string("odd{v='\xff'}"), std::string("odd{v=`a"),
+        std::string("odd{v=\"a\n\"}"), std::string("\"\xff\" + \"\xfe\""),
+        std::string("label_replace(odd, \"\xff\", \"\", \"\", \"\")"),
+        // Durations, numbers, @ and offset.
+        std::string("odd[5\xff]"), std::string("odd[\xff]"), std::string("odd[5m\xff]"),
+        std::string("odd[5m:\xff]"), std::string("odd[1\xc0\xafm]"), std::string("1e\xff"),
+        std::string("0x\xff"), std::string("odd @ \xff"), std::string("odd @ 1\xff"),
+        std::string("odd @ start(\xff)"), std::string("odd @ `1"), std::string("odd offset \xff"),
+        std::string("odd offset 5\xff"), std::string("odd offset -\xff"),
+        std::string("odd[5m:1m] @ \xc0\xaf"),
+        // After operators, in grouping, nested.
+        std::string("odd +\xff"), std::string("odd == \xff"), std::string("odd !\xff"),
+        std::string("odd =\xff"), std::string("odd !~ 1"), std::string("sum by (a\xff) (odd)"),
+        std::string("odd + on(\xff) odd"), std::string("sum(rate(odd[5m\xff]))"),
+        std::string("sum(odd{v=\"\xff\"})"),
+        // Regexps: Go's words, and the rest of the pattern after a bad byte.
+        std::string("odd{v=~\"(\\xff\"}"), std::string("odd{v=~\"a\\xc0\\xafb(\"}"),
+        std::string("odd{v=~\"[\\xff-a]\"}"), std::string("odd{v=~\"(?P<n\\xff>a)\"}"),
+        std::string("odd{v=~\"(?P<n\\xffa\"}"), std::string("odd{v=~\"\\\\Q\\xff\\\\E\"}"),
+        std::string("odd{v=~\"\\\\p{\\xff}\"}"), std::string("odd{v=~\"*\\xff\"}"),
+        std::string("odd{v=~\"a{1001}\"}"), std::string("odd{v=~\"(?z)\"}"),
+        std::string("odd{v=~\"(?P<>a)\"}"), std::string("odd{v=~\"\\\\C\"}"),
+        std::string("odd{v=~\"\xef\xbf\xbd(\"}"),
+        // Stray characters, comments, nothing at all, unbalanced brackets.
+        std::string("$"), std::string("odd{v=\"a\"}$"), std::string("odd # comment \xff"),
+        std::string("# only"), std::string(""), std::string(" \n "), std::string("(odd"),
+        std::string("((odd)"), std::string("odd))"), std::string("odd[5m"), std::string("odd[5m]]"),
+        std::string("odd[[5m]"), std::string("odd}"), std::string("odd{{"),
+        std::string("odd{v=\"a\","), std::string("odd\n\u20ac\n  \xff"),
+        // Brackets: a letter taken for the colon, '#' for a missing duration, units that
+        // run into a letter; hex fractions.
+        std::string("odd[5m a]"), std::string("odd[5m:a]"), std::string("odd[5m abc]"),
+        std::string("odd[5m a:]"), std::string("odd[#]"), std::string("odd[\n#\n5m]"),
+        std::string("odd[5minf]"), std::string("odd offset 5m_"), std::string("0x1.8"),
+        std::string("0x."),
+        // Aggregations and argument lists; a regexp that only the anchoring balances.
+        std::string("sum(odd +)"), std::string("abs(sum(abs(odd +)))"), std::string("sum(,)"),
+        std::string("sum(odd,[)"), std::string("rate(odd,*)"), std::string("sum())"),
+        std::string("sum() by (a))"), std::string("odd{v=~\"a)(\"}")}) {
     ExpectSame("/api/v1/query?query=" + testing::QueryEscape(q) + "&time=" + t);
   }
 }
