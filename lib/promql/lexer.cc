@@ -315,39 +315,29 @@ Token Lexer::LexNumberOrDuration(bool duration_only) {
   const std::string bad =
       duration_only ? "bad duration syntax: " : "bad number or duration syntax: ";
   if (IsUnit(Peek())) {
-    // A duration: units and further amounts, e.g. 1h30m, 500ms.
-    const size_t units = pos_;
-    while (IsUnit(Peek()) || IsDigit(Peek())) ++pos_;
-    // The unit part must read (ms|s|m|h|d|w|y)(digits(ms|s|m|h|d|w|y))*.
-    std::string_view rest = in_.substr(units, pos_ - units);
-    bool ok = true;
-    size_t i = 0;
-    bool first = true;
-    while (i < rest.size() && ok) {
-      if (!first) {
-        if (!IsDigit(rest[i])) {
-          ok = false;
-          break;
-        }
-        while (i < rest.size() && IsDigit(rest[i])) ++i;
-      }
-      first = false;
-      if (i >= rest.size()) {
-        ok = false;
-        break;
-      }
-      if (rest[i] == 'm' && i + 1 < rest.size() && rest[i + 1] == 's') {
-        i += 2;
-      } else if (IsUnit(rest[i])) {
-        ++i;
+    // A duration: a unit, then (amount unit)* as in 1h30m or 500ms, read the way Prometheus
+    // reads it, since its error quotes the text read so far: a letter right after a unit is
+    // read ("5ma", "5mm"), what fails to follow an amount is not ("5m1x" is "5m1"), and
+    // years only lead ("1w1y" is "1w1").
+    auto fail = [&](size_t end) {
+      return Error(static_cast<int>(start), bad + GoQuote(in_.substr(start, end - start)));
+    };
+    bool leading = true;
+    while (true) {
+      if (Peek() == 'm' && Peek(1) == 's') {
+        pos_ += 2;
+      } else if (IsUnit(Peek()) && (leading || Peek() != 'y')) {
+        ++pos_;
       } else {
-        ok = false;
+        return fail(pos_);
       }
-    }
-    if (!ok) return Error(static_cast<int>(start), bad + GoQuote(in_.substr(start, pos_ - start)));
-    if (IsAlnum(Peek())) {
-      // Well-formed units run into a letter: Prometheus quotes that letter too ("5ma").
-      return Error(static_cast<int>(start), bad + GoQuote(in_.substr(start, pos_ + 1 - start)));
+      leading = false;
+      if (IsDigit(Peek())) {
+        while (IsDigit(Peek())) ++pos_;
+        continue;
+      }
+      if (IsAlnum(Peek())) return fail(pos_ + 1);
+      break;
     }
     return Make(TokenType::kDuration, static_cast<int>(start));
   }

@@ -267,6 +267,14 @@ TEST(PromqlParser, BracketsLexAsPrometheus) {
   EXPECT_EQ(ErrorOf("odd[5minf]"), "1:5: parse error: bad duration syntax: \"5mi\"");
   EXPECT_EQ(ErrorOf("odd offset 5m_"), "1:12: parse error: bad number or duration syntax: \"5m_\"");
   EXPECT_EQ(ErrorOf("odd[5m1x]"), "1:5: parse error: bad duration syntax: \"5m1\"");
+  EXPECT_EQ(ErrorOf("odd[1mm1y]"), "1:5: parse error: bad duration syntax: \"1mm\"");
+  EXPECT_EQ(ErrorOf("odd[5ms5]"), "1:5: parse error: bad duration syntax: \"5ms5\"");
+  // Years only lead.
+  EXPECT_EQ(ErrorOf("odd[1w1y]"), "1:5: parse error: bad duration syntax: \"1w1\"");
+  EXPECT_EQ(ErrorOf("odd[1y1ms1y]"), "1:5: parse error: bad duration syntax: \"1y1ms1\"");
+  EXPECT_EQ(ErrorOf("1y1y"), "1:1: parse error: bad number or duration syntax: \"1y1\"");
+  EXPECT_EQ(Format(*MustParse("odd[1y2w3d4h5m6s7ms]")), "odd[382d4h5m6s7ms]");
+  EXPECT_EQ(ErrorOf("odd[5s5s]"), "1:5: parse error: not a valid duration string: \"5s5s\"");
   EXPECT_EQ(ErrorOf("1a"), "1:1: parse error: bad number or duration syntax: \"1\"");
   // A hex number takes a fraction, which strconv then refuses.
   EXPECT_EQ(ErrorOf("0x1.8"),
