@@ -346,7 +346,12 @@ class Parser {
         vm->card =
             tok_.type == TokenType::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
         Advance();
-        if (tok_.type == TokenType::kLeftParen) vm->include_labels = ParseGroupingLabels();
+        if (tok_.type == TokenType::kLeftParen) {
+          vm->include_labels = ParseGroupingLabels();
+        } else if (!CanStartExpr(tok_.type)) {
+          // Neither labels nor the right-hand side: Prometheus wanted the labels.
+          Unexpected(tok_, "grouping opts", "\"(\"");
+        }
       }
     }
     b.matching = std::move(vm);

@@ -321,6 +321,18 @@ TEST(PromqlParser, ArgumentErrorsAsPrometheus) {
             "expected 2, got 1");
 }
 
+TEST(PromqlParser, GroupModifierErrorsAsPrometheus) {
+  // After group_left/group_right either labels or the right-hand side; else the labels.
+  EXPECT_EQ(ErrorOf("odd + on(a) group_left"),
+            "1:23: parse error: unexpected end of input in grouping opts, expected \"(\"");
+  EXPECT_EQ(ErrorOf("odd + on(a) group_right ,"),
+            "1:25: parse error: unexpected \",\" in grouping opts, expected \"(\"");
+  EXPECT_EQ(ErrorOf("odd + on(a) group_left )"),
+            "1:25: parse error: unexpected right parenthesis ')'");
+  EXPECT_EQ(ErrorOf("odd + on(a) group_left -"), "1:25: parse error: unexpected end of input");
+  EXPECT_EQ(Format(*MustParse("odd + on(a) group_left by")), "odd + on (a) group_left () by");
+}
+
 TEST(PromqlParser, RegexpErrorsInGoWords) {
   EXPECT_EQ(ErrorOf("odd{v=~\"\\xff(\"}"),
             "1:5: parse error: error parsing regexp: invalid UTF-8: `\xff()$`");
