@@ -282,11 +282,9 @@ Token Lexer::LexInsideBraces() {
 Token Lexer::LexRangeDuration() {
   // Space, but not a comment: after '[' Prometheus takes '#' for a missing duration.
   while (pos_ < in_.size() && IsSpace(in_[pos_])) ++pos_;
-  const int start = static_cast<int>(pos_);
-  const int c = Peek();
-  if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return LexNumberOrDuration(true);
-  if (IsAlpha(c)) return Error(start, "bad duration syntax: \"\"");
-  return Error(start, "missing unit character in duration");
+  // Prometheus scans for a number here whatever comes: `x[e5]` is a number without its unit,
+  // `x[m]` a duration without its amount, `x[a]` nothing at all before the letter.
+  return LexNumberOrDuration(true);
 }
 
 Token Lexer::LexNumberOrDuration(bool duration_only) {

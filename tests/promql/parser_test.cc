@@ -262,6 +262,14 @@ TEST(PromqlParser, BracketsLexAsPrometheus) {
   EXPECT_EQ(ErrorOf("odd[#]"), "1:5: parse error: missing unit character in duration");
   EXPECT_EQ(ErrorOf("odd[\n#\n5m]"), "2:1: parse error: missing unit character in duration");
   EXPECT_EQ(Format(*MustParse("odd[5m # comment\n]")), "odd[5m]");
+  // After '[' a number is scanned whatever comes: 'e' begins an exponent, a unit letter a
+  // duration without its amount, another letter nothing at all.
+  EXPECT_EQ(ErrorOf("x[e+5]"), "1:3: parse error: missing unit character in duration");
+  EXPECT_EQ(ErrorOf("x[m]"), "1:3: parse error: not a valid duration string: \"m\"");
+  EXPECT_EQ(ErrorOf("x[y1w]"), "1:3: parse error: not a valid duration string: \"y1w\"");
+  EXPECT_EQ(ErrorOf("x[m1]"), "1:3: parse error: bad duration syntax: \"m1\"");
+  EXPECT_EQ(ErrorOf("x[ma]"), "1:3: parse error: bad duration syntax: \"ma\"");
+  EXPECT_EQ(ErrorOf("x[a]"), "1:3: parse error: bad duration syntax: \"\"");
   // Well-formed units that run into a letter quote the letter too.
   EXPECT_EQ(ErrorOf("odd[5ma]"), "1:5: parse error: bad duration syntax: \"5ma\"");
   EXPECT_EQ(ErrorOf("odd[5minf]"), "1:5: parse error: bad duration syntax: \"5mi\"");
