@@ -637,10 +637,10 @@ class Parser {
     Advance();
     // The lexer guarantees a duration (or an error) right after '['.
     if (tok_.type != TokenType::kDuration) Unexpected(tok_);
-    const Token range_tok = tok_;
+    // Checked before the next token is read: its lexical error comes second.
+    const Duration range = ParseDurationToken(tok_);
     Advance();
     if (tok_.type == TokenType::kRightBracket) {
-      const Duration range = ParseDurationToken(range_tok);
       if (e->kind != ExprKind::kVectorSelector) {
         Fail(bracket, "ranges only allowed for vector selectors");
       }
@@ -659,7 +659,6 @@ class Parser {
     if (tok_.type != TokenType::kColon) {
       Unexpected(tok_, "subquery or range", "\":\" or \"]\"");
     }
-    const Duration range = ParseDurationToken(range_tok);
     Advance();
     auto sq = std::make_unique<SubqueryExpr>();
     sq->range = range;

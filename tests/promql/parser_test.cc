@@ -270,6 +270,11 @@ TEST(PromqlParser, BracketsLexAsPrometheus) {
   EXPECT_EQ(ErrorOf("x[m1]"), "1:3: parse error: bad duration syntax: \"m1\"");
   EXPECT_EQ(ErrorOf("x[ma]"), "1:3: parse error: bad duration syntax: \"ma\"");
   EXPECT_EQ(ErrorOf("x[a]"), "1:3: parse error: bad duration syntax: \"\"");
+  // The range is checked before the token after it is read.
+  EXPECT_EQ(ErrorOf("x[0s"), "1:3: parse error: duration must be greater than 0");
+  EXPECT_EQ(ErrorOf("x[5m1m"), "1:3: parse error: not a valid duration string: \"5m1m\"");
+  EXPECT_EQ(ErrorOf("x[1.5m`]"), "1:3: parse error: not a valid duration string: \"1.5m\"");
+  EXPECT_EQ(ErrorOf("x[5m"), "1:5: parse error: unclosed left bracket");
   // Well-formed units that run into a letter quote the letter too.
   EXPECT_EQ(ErrorOf("odd[5ma]"), "1:5: parse error: bad duration syntax: \"5ma\"");
   EXPECT_EQ(ErrorOf("odd[5minf]"), "1:5: parse error: bad duration syntax: \"5mi\"");
