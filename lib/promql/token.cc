@@ -3,8 +3,24 @@
 #include <cctype>
 
 #include "lib/model/go_quote.h"
+#include "lib/model/utf8.h"
 
 namespace tsdbd::promql {
+
+namespace {
+
+// Go's "%.10q..." for a value longer than ten bytes, as Prometheus shortens a number,
+// string or duration it names: the first ten runes quoted, then "...".
+std::string QuoteShortened(std::string_view text) {
+  if (text.size() <= 10) return GoQuote(text);
+  size_t end = 0;
+  for (int runes = 0; runes < 10 && end < text.size(); ++runes) {
+    end += DecodeUtf8(text.substr(end)).size;
+  }
+  return GoQuote(text.substr(0, end)) + "...";
+}
+
+}  // namespace
 
 std::string DescribeToken(const Token& t) {
   std::string_view text = t.text;
@@ -18,11 +34,11 @@ std::string DescribeToken(const Token& t) {
     case TokenType::kMetricIdentifier:
       return "metric identifier " + GoQuote(text);
     case TokenType::kNumber:
-      return "number " + GoQuote(text);
+      return "number " + QuoteShortened(text);
     case TokenType::kString:
-      return "string " + GoQuote(text);
+      return "string " + QuoteShortened(text);
     case TokenType::kDuration:
-      return "duration " + GoQuote(text);
+      return "duration " + QuoteShortened(text);
     case TokenType::kAt:
       // Prometheus 2.42 describes '@' with an item number and its operator form.
       return "\"<Item 57385>\" <op:@>";
@@ -117,7 +133,6 @@ bool CanBeLabelName(TokenType type) {
     case TokenType::kAggregator:
     case TokenType::kBool:
     case TokenType::kBy:
-    case TokenType::kWithout:
     case TokenType::kOn:
     case TokenType::kIgnoring:
     case TokenType::kGroupLeft:

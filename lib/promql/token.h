@@ -70,7 +70,8 @@ std::string DescribeToken(const Token& token);
 
 // Whether an identifier-like token may name a metric (keywords such as by, sum, and may).
 bool CanBeMetricName(TokenType type);
-// Whether a token may be a label name inside a grouping list: identifiers and keywords.
+// Whether a token may be a label name inside a grouping list: identifiers and keywords,
+// except `without`, which Prometheus's grammar leaves out.
 bool CanBeLabelName(TokenType type);
 
 }  // namespace tsdbd::promql

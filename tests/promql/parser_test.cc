@@ -346,6 +346,27 @@ TEST(PromqlParser, GroupModifierErrorsAsPrometheus) {
   EXPECT_EQ(Format(*MustParse("odd + on(a) group_left by")), "odd + on (a) group_left () by");
 }
 
+TEST(PromqlParser, TokensNamedAsPrometheus) {
+  // A number, string or duration longer than ten bytes is cut to ten runes.
+  EXPECT_EQ(ErrorOf("odd 12345678901"), "1:5: parse error: unexpected number \"1234567890\"...");
+  EXPECT_EQ(ErrorOf("odd 1234567890"), "1:5: parse error: unexpected number \"1234567890\"");
+  EXPECT_EQ(ErrorOf("odd \"abcdefghi\""),
+            "1:5: parse error: unexpected string \"\\\"abcdefghi\"...");
+  EXPECT_EQ(ErrorOf("odd \"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\""),
+            "1:5: parse error: unexpected string \"\\\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+            "\u00e9\u00e9\u00e9\"...");
+  EXPECT_EQ(ErrorOf("odd 1234567890123m"),
+            "1:5: parse error: unexpected duration \"1234567890\"...");
+  EXPECT_EQ(ErrorOf("odd abcdefghijklmnopq"),
+            "1:5: parse error: unexpected identifier \"abcdefghijklmnopq\"");
+  // `without` is the one keyword a grouping list does not take as a label.
+  EXPECT_EQ(ErrorOf("sum by (a, without) (x)"),
+            "1:12: parse error: unexpected <without> in grouping opts, expected label");
+  EXPECT_EQ(ErrorOf("x + on(without) x"),
+            "1:8: parse error: unexpected <without> in grouping opts, expected label");
+  EXPECT_EQ(Format(*MustParse("sum by (by, on, bool) (x)")), "sum by (by, on, bool) (x)");
+}
+
 TEST(PromqlParser, RegexpErrorsInGoWords) {
   EXPECT_EQ(ErrorOf("odd{v=~\"\\xff(\"}"),
             "1:5: parse error: error parsing regexp: invalid UTF-8: `\xff()$`");
