@@ -1,7 +1,5 @@
 #include "lib/promql/token.h"
 
-#include <cctype>
-
 #include "lib/model/go_quote.h"
 #include "lib/model/utf8.h"
 
@@ -22,6 +20,7 @@ std::string QuoteShortened(std::string_view text) {
 
 }  // namespace
 
+// Keywords are named as written: <aggr:Sum>, <By>, <op:AND>.
 std::string DescribeToken(const Token& t) {
   std::string_view text = t.text;
   switch (t.type) {
@@ -54,8 +53,6 @@ std::string DescribeToken(const Token& t) {
       return "<op:%>";
     case TokenType::kPow:
       return "<op:^>";
-    case TokenType::kAtan2:
-      return "<op:atan2>";
     case TokenType::kEqlc:
       return "<op:==>";
     case TokenType::kNeq:
@@ -72,38 +69,23 @@ std::string DescribeToken(const Token& t) {
       return "<op:=~>";
     case TokenType::kNeqRegex:
       return "<op:!~>";
+    case TokenType::kAtan2:
     case TokenType::kAnd:
-      return "<op:and>";
     case TokenType::kOr:
-      return "<op:or>";
     case TokenType::kUnless:
-      return "<op:unless>";
-    case TokenType::kAggregator: {
-      std::string name(text);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return "<aggr:" + name + ">";
-    }
+      return "<op:" + std::string(text) + ">";
+    case TokenType::kAggregator:
+      return "<aggr:" + std::string(text) + ">";
     case TokenType::kBool:
-      return "<bool>";
     case TokenType::kBy:
-      return "<by>";
     case TokenType::kWithout:
-      return "<without>";
     case TokenType::kOn:
-      return "<on>";
     case TokenType::kIgnoring:
-      return "<ignoring>";
     case TokenType::kGroupLeft:
-      return "<group_left>";
     case TokenType::kGroupRight:
-      return "<group_right>";
     case TokenType::kOffset:
-      return "<offset>";
-    case TokenType::kStart:
-      return "\"start\"";
-    case TokenType::kEnd:
-      return "\"end\"";
-    default:
+      return "<" + std::string(text) + ">";
+    default:  // punctuation, and start and end, which Prometheus quotes
       return GoQuote(text);
   }
 }

@@ -359,6 +359,11 @@ TEST(PromqlParser, TokensNamedAsPrometheus) {
             "1:5: parse error: unexpected duration \"1234567890\"...");
   EXPECT_EQ(ErrorOf("odd abcdefghijklmnopq"),
             "1:5: parse error: unexpected identifier \"abcdefghijklmnopq\"");
+  // Keywords are named as written.
+  EXPECT_EQ(ErrorOf("SUM(x)SUM(x)"), "1:7: parse error: unexpected <aggr:SUM>");
+  EXPECT_EQ(ErrorOf("x By"), "1:3: parse error: unexpected <By>");
+  EXPECT_EQ(ErrorOf("1 Atan2 Atan2"), "1:9: parse error: unexpected <op:Atan2>");
+  EXPECT_EQ(ErrorOf("x Start"), "1:3: parse error: unexpected \"Start\"");
   // `without` is the one keyword a grouping list does not take as a label.
   EXPECT_EQ(ErrorOf("sum by (a, without) (x)"),
             "1:12: parse error: unexpected <without> in grouping opts, expected label");
