@@ -315,20 +315,18 @@ Token Lexer::LexNumberOrDuration(bool duration_only) {
   if (IsUnit(Peek())) {
     // A duration: a unit, then (amount unit)* as in 1h30m or 500ms, read the way Prometheus
     // reads it, since its error quotes the text read so far: a letter right after a unit is
-    // read ("5ma", "5mm"), what fails to follow an amount is not ("5m1x" is "5m1"), and
-    // years only lead ("1w1y" is "1w1").
+    // read ("5ma", "5mm", "5mss"), what fails to follow an amount is not ("5m1x" is "5m1"),
+    // and years only lead ("1w1y" is "1w1").
     auto fail = [&](size_t end) {
       return Error(static_cast<int>(start), bad + GoQuote(in_.substr(start, end - start)));
     };
     bool leading = true;
     while (true) {
-      if (Peek() == 'm' && Peek(1) == 's') {
-        pos_ += 2;
-      } else if (IsUnit(Peek()) && (leading || Peek() != 'y')) {
-        ++pos_;
-      } else {
-        return fail(pos_);
-      }
+      if (!IsUnit(Peek()) || (!leading && Peek() == 'y')) return fail(pos_);
+      // A unit letter takes one 's' after it, which makes "ms" and also "hs" or "ss": those
+      // fail later as "not a valid duration string".
+      ++pos_;
+      if (Peek() == 's') ++pos_;
       leading = false;
       if (IsDigit(Peek())) {
         while (IsDigit(Peek())) ++pos_;

@@ -282,6 +282,12 @@ TEST(PromqlParser, BracketsLexAsPrometheus) {
   EXPECT_EQ(ErrorOf("odd[5m1x]"), "1:5: parse error: bad duration syntax: \"5m1\"");
   EXPECT_EQ(ErrorOf("odd[1mm1y]"), "1:5: parse error: bad duration syntax: \"1mm\"");
   EXPECT_EQ(ErrorOf("odd[5ms5]"), "1:5: parse error: bad duration syntax: \"5ms5\"");
+  // A unit takes one 's' after it, and ParseDuration refuses what that makes.
+  EXPECT_EQ(ErrorOf("x[5hs]"), "1:3: parse error: not a valid duration string: \"5hs\"");
+  EXPECT_EQ(ErrorOf("x[0ss"), "1:3: parse error: not a valid duration string: \"0ss\"");
+  EXPECT_EQ(ErrorOf("x[5mss]"), "1:3: parse error: bad duration syntax: \"5mss\"");
+  EXPECT_EQ(ErrorOf("x offset 0sset0s"),
+            "1:10: parse error: bad number or duration syntax: \"0sse\"");
   // Years only lead.
   EXPECT_EQ(ErrorOf("odd[1w1y]"), "1:5: parse error: bad duration syntax: \"1w1\"");
   EXPECT_EQ(ErrorOf("odd[1y1ms1y]"), "1:5: parse error: bad duration syntax: \"1y1ms1\"");
