@@ -74,7 +74,8 @@ void CheckBinary(const BinaryExpr& b) {
   }
   const bool grouped =
       vm != nullptr && (vm->card == Cardinality::kManyToOne || vm->card == Cardinality::kOneToMany);
-  const bool has_matching = vm != nullptr && (vm->on || !vm->matching_labels.empty());
+  // An empty on() or ignoring() is no matching (the parser drops it beside a scalar).
+  const bool has_matching = vm != nullptr && !vm->matching_labels.empty();
   if ((lt != ValueType::kVector || rt != ValueType::kVector) && has_matching) {
     Fail(b.pos.start, "vector matching only allowed between instant vectors");
   }

@@ -325,6 +325,12 @@ class Parser {
       Advance();
       ParseBinaryModifiers(*b);
       b->rhs = ParseBinary(prec == kPowPrecedence ? prec : prec + 1);
+      // Beside a scalar Prometheus keeps no matching without labels: `x + on() 1` is `x + 1`.
+      // With labels it stays, for the type check to refuse.
+      if ((b->rhs->Type() == ValueType::kScalar || lhs->Type() == ValueType::kScalar) &&
+          b->matching != nullptr && b->matching->matching_labels.empty()) {
+        b->matching.reset();
+      }
       b->pos = {lhs->pos.start, b->rhs->pos.end};
       b->lhs = std::move(lhs);
       lhs = std::move(b);

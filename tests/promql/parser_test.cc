@@ -378,6 +378,16 @@ TEST(PromqlParser, TokensNamedAsPrometheus) {
   EXPECT_EQ(Format(*MustParse("sum by (by, on, bool) (x)")), "sum by (by, on, bool) (x)");
 }
 
+TEST(PromqlParser, ScalarOperandDropsEmptyMatching) {
+  EXPECT_EQ(Format(*MustParse("x + on() 1")), "x + 1");
+  EXPECT_EQ(Format(*MustParse("1 == bool ignoring() group_left(a) x")), "1 == bool x");
+  EXPECT_EQ(ErrorOf("x + on(a) 1"),
+            "1:1: parse error: vector matching only allowed between instant vectors");
+  EXPECT_EQ(ErrorOf("x and on() 1"),
+            "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
+  EXPECT_EQ(Format(*MustParse("x + on() x")), "x + on () x");
+}
+
 TEST(PromqlParser, RegexpErrorsInGoWords) {
   EXPECT_EQ(ErrorOf("odd{v=~\"\\xff(\"}"),
             "1:5: parse error: error parsing regexp: invalid UTF-8: `\xff()$`");
