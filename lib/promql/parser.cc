@@ -729,8 +729,9 @@ class Parser {
       double seconds = ParseNumberToken(tok_);
       if (negative) seconds = -seconds;
       end = tok_.pos + static_cast<int>(tok_.text.size());
-      const double ms = seconds * 1000;
-      if (!(ms <= 9.223372036854775807e18 && ms >= -9.223372036854775808e18)) {
+      // Prometheus bounds the seconds, not the milliseconds, by int64's range (both ends out).
+      constexpr double kTwoTo63 = 9.223372036854775808e18;
+      if (!(seconds < kTwoTo63 && seconds > -kTwoTo63)) {
         std::string v;
         if (std::isnan(seconds)) {
           v = "NaN";
@@ -744,9 +745,13 @@ class Parser {
         Fail(e.pos.start, "timestamp out of bounds for @ modifier: " + v);
       }
       at.kind = AtModifier::Kind::kTimestamp;
-      const double rounded = std::round(ms);
-      at.timestamp_ms = rounded >= 9.223372036854775807e18 ? std::numeric_limits<int64_t>::max()
-                                                           : static_cast<int64_t>(rounded);
+      // Milliseconds beyond int64 (seconds past 9.2e15) are held at its ends. Prometheus gets
+      // int64's minimum there from Go's conversion and evaluates at that wrapped time; that is
+      // not reproduced.
+      const double rounded = std::round(seconds * 1000);
+      at.timestamp_ms = rounded >= kTwoTo63    ? std::numeric_limits<int64_t>::max()
+                        : rounded <= -kTwoTo63 ? std::numeric_limits<int64_t>::min()
+                                               : static_cast<int64_t>(rounded);
     }
     if (!IsSelectorLike(e)) {
       Fail(e.pos.start,

@@ -388,6 +388,19 @@ TEST(PromqlParser, ScalarOperandDropsEmptyMatching) {
   EXPECT_EQ(Format(*MustParse("x + on() x")), "x + on () x");
 }
 
+TEST(PromqlParser, AtBoundsTheSeconds) {
+  // Prometheus bounds the seconds by int64's range, not the milliseconds.
+  EXPECT_TRUE(MustParse("x @ 1e17"));
+  EXPECT_TRUE(MustParse("x @ -9.2e18"));
+  EXPECT_EQ(ErrorOf("x @ 9223372036854775807"),
+            "1:1: parse error: timestamp out of bounds for @ modifier: "
+            "9223372036854775808.000000");
+  EXPECT_EQ(ErrorOf("x @ -9223372036854775808"),
+            "1:1: parse error: timestamp out of bounds for @ modifier: "
+            "-9223372036854775808.000000");
+  EXPECT_EQ(Format(*MustParse("x @ 9.2e15")), "x @ 9200000000000000.000");
+}
+
 TEST(PromqlParser, RegexpErrorsInGoWords) {
   EXPECT_EQ(ErrorOf("odd{v=~\"\\xff(\"}"),
             "1:5: parse error: error parsing regexp: invalid UTF-8: `\xff()$`");
