@@ -116,7 +116,8 @@ void Lexer::SkipSpaceAndComments() {
     if (IsSpace(in_[pos_])) {
       ++pos_;
     } else if (in_[pos_] == '#') {
-      while (pos_ < in_.size() && in_[pos_] != '\n') ++pos_;
+      // A comment runs to the end of the line, which '\r' ends as well as '\n'.
+      while (pos_ < in_.size() && in_[pos_] != '\n' && in_[pos_] != '\r') ++pos_;
     } else {
       break;
     }

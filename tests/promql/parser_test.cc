@@ -178,6 +178,8 @@ TEST(PromqlParser, ErrorClasses) {
   EXPECT_EQ(ErrorOf("x[5]"), "1:3: parse error: missing unit character in duration");
   EXPECT_EQ(ErrorOf(""), "1:1: parse error: no expression found in input");
   EXPECT_EQ(ErrorOf("  \n # a comment"), "1:1: parse error: no expression found in input");
+  EXPECT_EQ(ErrorOf("x # a comment\r+ on("), "1:20: parse error: unclosed left parenthesis");
+  EXPECT_EQ(ErrorOf("x{a#\r<}"), "1:6: parse error: unexpected character inside braces: '<'");
   // Syntax.
   EXPECT_EQ(ErrorOf("foo bar"), "1:5: parse error: unexpected identifier \"bar\"");
   EXPECT_EQ(ErrorOf("1 +"), "1:4: parse error: unexpected end of input");
