@@ -285,7 +285,15 @@ TEST_F(ApiJsonEscaping, MalformedQueriesAnswerAsPrometheus) {
         // Aggregations and argument lists; a regexp that only the anchoring balances.
         std::string("sum(odd +)"), std::string("abs(sum(abs(odd +)))"), std::string("sum(,)"),
         std::string("sum(odd,[)"), std::string("rate(odd,*)"), std::string("sum())"),
-        std::string("sum() by (a))"), std::string("odd{v=~\"a)(\"}")}) {
+        std::string("sum() by (a))"), std::string("odd{v=~\"a)(\"}"),
+        // Found by mutating the parse corpus: durations, keywords as written, long values,
+        // `without` as a label, empty matching beside a scalar, @ bounds, '\r' after '#'.
+        std::string("x[m]"), std::string("x[e+5]"), std::string("x[0s"), std::string("x[1w1y]"),
+        std::string("x[5hs]"), std::string("x[5mss]"), std::string("SUM(x)SUM(x)"),
+        std::string("1 Atan2 Atan2"), std::string("odd \"abcdefghi\""),
+        std::string("sum by (a, without) (x)"), std::string("x + on() 1"),
+        std::string("x and on() 1"), std::string("x @ 9223372036854775807"),
+        std::string("odd + on(a) group_left"), std::string("x # c\r+ on(")}) {
     ExpectSame("/api/v1/query?query=" + testing::QueryEscape(q) + "&time=" + t);
   }
 }
