@@ -18,6 +18,16 @@ std::string QuoteShortened(std::string_view text) {
   return GoQuote(text.substr(0, end)) + "...";
 }
 
+// "<" + prefix + text + ">", built by appending (GCC 12 warns -Wrestrict, falsely, about
+// "<" + std::string(...)).
+std::string Angled(std::string_view prefix, std::string_view text) {
+  std::string out = "<";
+  out += prefix;
+  out += text;
+  out += '>';
+  return out;
+}
+
 }  // namespace
 
 // Keywords are named as written: <aggr:Sum>, <By>, <op:AND>.
@@ -73,9 +83,9 @@ std::string DescribeToken(const Token& t) {
     case TokenType::kAnd:
     case TokenType::kOr:
     case TokenType::kUnless:
-      return "<op:" + std::string(text) + ">";
+      return Angled("op:", text);
     case TokenType::kAggregator:
-      return "<aggr:" + std::string(text) + ">";
+      return Angled("aggr:", text);
     case TokenType::kBool:
     case TokenType::kBy:
     case TokenType::kWithout:
@@ -84,7 +94,7 @@ std::string DescribeToken(const Token& t) {
     case TokenType::kGroupLeft:
     case TokenType::kGroupRight:
     case TokenType::kOffset:
-      return "<" + std::string(text) + ">";
+      return Angled("", text);
     default:  // punctuation, and start and end, which Prometheus quotes
       return GoQuote(text);
   }
