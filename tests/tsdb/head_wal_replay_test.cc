@@ -55,10 +55,12 @@ class WalWriter {
   std::unique_ptr<wal::Wal> wal_;
 };
 
-std::unique_ptr<Head> Replay(const std::string& dir, size_t workers) {
+std::unique_ptr<Head> Replay(const std::string& dir, size_t workers,
+                             int64_t min_valid_time = MemSeries::kNoTime) {
   HeadOptions o = testing::MemOptions();
   o.wal_dir = dir + "/wal";
   o.replay_workers = workers;
+  o.min_valid_time = min_valid_time;
   auto h = Head::Open(o);
   EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error().message());
   return h.ok() ? std::move(*h) : nullptr;
@@ -211,6 +213,65 @@ TEST(HeadWalReplayTest, TombstonesApplyInWalOrder) {
     }
     EXPECT_EQ(got[Series(i)], want) << i;
   }
+}
+
+// Samples older than the head's min valid time (the blocks' end) are dropped as they are
+// decoded, within records that straddle it too (deltas against a first sample that is old or
+// new), before they could count as out of order; unknown refs are counted whatever their
+// time.
+TEST(HeadWalReplayTest, SamplesBelowMinValidTimeAreDroppedButUnknownRefsCounted) {
+  TempDir dir;
+  constexpr int64_t kMinValid = 10'000;
+  {
+    WalWriter w(dir.path());
+    w.Series(1, Series(1));
+    w.Series(2, Series(2));
+    // Old first sample, new ones after it, an old one for a series that has a newer sample.
+    w.Samples({{1, 9'000, 1}, {2, 12'000, 2}, {1, 11'000, 3}, {2, 9'999, 4}, {9, 5'000, 5}});
+    // New first sample, old ones (negative deltas) after it, then an unknown new one.
+    w.Samples({{2, 13'000, 6}, {1, 1'000, 7}, {1, 10'000, 8}, {9, 20'000, 9}});
+    // Wholly old: nothing stored, nothing out of order, the unknown ref still counted.
+    w.Samples({{1, 2'000, 10}, {2, 3'000, 11}, {8, 4'000, 12}});
+    w.Samples({{1, 14'000, 13}, {2, 14'000, 14}});
+  }
+  for (size_t workers : {1, 3}) {
+    auto head = Replay(dir.path(), workers, kMinValid);
+    ASSERT_TRUE(head);
+    auto got = All(*head);
+    EXPECT_EQ(got[Series(1)], (std::vector{Bits(11'000, 3), Bits(14'000, 13)})) << workers;
+    EXPECT_EQ(got[Series(2)], (std::vector{Bits(12'000, 2), Bits(13'000, 6), Bits(14'000, 14)}))
+        << workers;
+    // 10'000 is not below the min valid time, but not after series 1's newest either.
+    EXPECT_EQ(head->replay_stats().out_of_order_samples, 1);
+    EXPECT_EQ(head->replay_stats().samples, 5);
+    EXPECT_EQ(head->replay_stats().unknown_ref_samples, 3);
+    EXPECT_EQ(head->MinTime(), 11'000);
+  }
+}
+
+// A samples record cut short inside a valid WAL (not a torn tail) fails the replay with the
+// decoder's message, as it did before samples were decoded while being dispatched.
+TEST(HeadWalReplayTest, MalformedSamplesRecordFailsTheReplay) {
+  TempDir dir;
+  {
+    auto w = wal::Wal::Open(dir.path() + "/wal");
+    ASSERT_TRUE(w.ok());
+    std::string series;
+    record::EncodeSeries(std::vector{record::RefSeries{1, {{"__name__", "m"}}}}, &series);
+    std::string samples;
+    record::EncodeSamples(std::vector<record::RefSample>{{1, 1000, 1}, {1, 2000, 2}}, &samples);
+    samples.resize(samples.size() - 3);
+    ASSERT_TRUE((*w)->Log({series}).ok());
+    ASSERT_TRUE((*w)->Log({samples}).ok());
+  }
+  HeadOptions o = testing::MemOptions();
+  o.wal_dir = dir.path() + "/wal";
+  o.replay_workers = 2;
+  auto h = Head::Open(o);
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.error().message().find("malformed samples record after 1 entries"),
+            std::string::npos)
+      << h.error().message();
 }
 
 // Refs far apart (a foreign or long-churned WAL) replay like dense ones.

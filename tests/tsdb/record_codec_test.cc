@@ -141,6 +141,38 @@ TEST(RecordCodecTest, SamplesExactBytesAndNegativeDeltas) {
   }
 }
 
+// The visitor sees what DecodeSamples returns, in order; on a malformed record it has seen the
+// samples before the damage and fails with DecodeSamples's message.
+TEST(RecordCodecTest, ForEachSampleVisitsInOrderAndFailsLikeDecodeSamples) {
+  const std::vector<RefSample> in = {
+      {7, 5000, 1.0}, {3, 4000, -2.0}, {400, 5000 + (int64_t{1} << 40), 3.0}, {7, -1, 4.0}};
+  std::string rec;
+  EncodeSamples(in, &rec);
+  std::vector<RefSample> seen;
+  auto visit = [&seen](uint64_t ref, int64_t t, uint64_t v_bits) {
+    seen.push_back({ref, t, std::bit_cast<double>(v_bits)});
+  };
+  ASSERT_TRUE(ForEachSample(rec, visit).ok());
+  ASSERT_EQ(seen.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(seen[i].ref, in[i].ref);
+    EXPECT_EQ(seen[i].t, in[i].t);
+    EXPECT_EQ(seen[i].v, in[i].v);
+  }
+
+  // Cut in the third sample's value (the last sample takes 1 + 2 + 8 bytes).
+  const std::string cut = rec.substr(0, rec.size() - 11 - 3);
+  seen.clear();
+  const Status s = ForEachSample(cut, visit);
+  std::vector<RefSample> decoded;
+  const Status d = DecodeSamples(cut, &decoded);
+  ASSERT_FALSE(s.ok());
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(s.message(), d.message());
+  EXPECT_EQ(seen.size(), 2u);
+  EXPECT_FALSE(ForEachSample(std::string(1, '\x01'), visit).ok());  // a series record
+}
+
 TEST(RecordCodecTest, SamplesKeepNaNBitsAndExtremes) {
   const double stale = std::bit_cast<double>(uint64_t{0x7ff0000000000002});
   std::vector<RefSample> in = {{std::numeric_limits<uint64_t>::max(), -5, stale},

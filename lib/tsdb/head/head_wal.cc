@@ -2,7 +2,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <bit>
 #include <span>
 #include <thread>
 #include <unordered_set>
@@ -58,7 +57,6 @@ Status Head::ReplaySegments(bool* damaged) {
   WalRefTable by_ref;
   std::unordered_set<uint64_t> remapped;
   std::vector<record::RefSeries> series;
-  std::vector<record::RefSample> samples;
   std::vector<record::Stone> stones;
   uint64_t max_ref = 0;
   const int64_t min_valid_time = MinValidTime();
@@ -118,19 +116,22 @@ Status Head::ReplaySegments(bool* damaged) {
         break;
       }
       case record::Type::kSamples: {
-        samples.clear();
-        if (Status s = record::DecodeSamples(rec, &samples); !s.ok()) {
-          return bad_record(s);
-        }
-        for (const record::RefSample& rs : samples) {
-          MemSeries* s = by_ref.Get(rs.ref);
-          if (!s) {
-            ++replay_.unknown_ref_samples;
-            continue;
+        // Decoded and dispatched in one pass, with no vector of samples: on a settled data
+        // directory most samples are older than the blocks and cost only their decoding and
+        // the look-up that counts unknown refs. Unknown refs are counted whatever the
+        // sample's time, and only for a whole record (a malformed one fails the replay).
+        int64_t unknown = 0;
+        Status s = record::ForEachSample(rec, [&](uint64_t ref, int64_t t, uint64_t v_bits) {
+          MemSeries* m = by_ref.Get(ref);
+          if (!m) {
+            ++unknown;
+            return;
           }
-          if (rs.t < min_valid_time) continue;
-          shards.AddSample(s, rs.t, std::bit_cast<uint64_t>(rs.v));
-        }
+          if (t < min_valid_time) return;
+          shards.AddSample(m, t, v_bits);
+        });
+        if (!s.ok()) return bad_record(s);
+        replay_.unknown_ref_samples += unknown;
         break;
       }
       case record::Type::kTombstones: {

@@ -56,13 +56,19 @@ class ByteReader {
   }
   uint64_t BE64() {
     if (in_.size() < 8) return Fail();
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in_[i]);
+    uint64_t v;
+    std::memcpy(&v, in_.data(), 8);
     in_.remove_prefix(8);
-    return v;
+    return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
   }
   double BE64Double() { return std::bit_cast<double>(BE64()); }
   uint64_t Uvarint() {
+    // Most varints of a record (sample deltas) fit in one byte.
+    if (!in_.empty() && static_cast<uint8_t>(in_[0]) < 0x80) {
+      const uint64_t v = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      return v;
+    }
     uint64_t v = 0;
     for (size_t i = 0; i < in_.size() && i < 10; ++i) {
       uint8_t b = static_cast<uint8_t>(in_[i]);

@@ -1,5 +1,6 @@
 #include "lib/tsdb/record/decoder.h"
 
+#include <bit>
 #include <string>
 
 #include "lib/tsdb/record/byte_io.h"
@@ -14,8 +15,7 @@ Result<ByteReader> Open(std::string_view rec, Type want, const char* what) {
 }
 
 Error Malformed(const char* what, size_t entries) {
-  return Error(std::string("malformed ") + what + " record after " + std::to_string(entries) +
-               " entries");
+  return internal::MalformedRecord(what, entries);
 }
 
 bool ReadLabels(ByteReader& r, std::vector<Label>* labels) {
@@ -35,6 +35,11 @@ bool ReadLabels(ByteReader& r, std::vector<Label>* labels) {
 }
 
 }  // namespace
+
+Error internal::MalformedRecord(const char* what, size_t entries) {
+  return Error(std::string("malformed ") + what + " record after " + std::to_string(entries) +
+               " entries");
+}
 
 Type RecordType(std::string_view rec) {
   if (rec.empty()) return Type::kUnknown;
@@ -58,23 +63,11 @@ Status DecodeSeries(std::string_view rec, std::vector<RefSeries>* out) {
 }
 
 Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
-  auto r = Open(rec, Type::kSamples, "samples");
-  if (!r.ok()) return r.error();
-  if (r->empty()) return Status::Ok();
-  uint64_t base_ref = r->BE64();
-  uint64_t base_t = r->BE64();
-  if (!r->ok()) return Malformed("samples", 0);
-  out->reserve(out->size() + r->remaining() / 10);
-  size_t n = 0;
-  while (!r->empty()) {
-    uint64_t dref = static_cast<uint64_t>(r->Varint());
-    uint64_t dt = static_cast<uint64_t>(r->Varint());
-    double v = r->BE64Double();
-    if (!r->ok()) return Malformed("samples", n);
-    out->push_back(RefSample{base_ref + dref, static_cast<int64_t>(base_t + dt), v});
-    ++n;
-  }
-  return Status::Ok();
+  // A sample takes at least 10 bytes (two one-byte varints and the value).
+  out->reserve(out->size() + rec.size() / 10);
+  return ForEachSample(rec, [out](uint64_t ref, int64_t t, uint64_t v_bits) {
+    out->push_back(RefSample{ref, t, std::bit_cast<double>(v_bits)});
+  });
 }
 
 Status DecodeTombstones(std::string_view rec, std::vector<Stone>* out) {
