@@ -3,10 +3,12 @@
 // duplicate refs, tombstones between samples) against a sequential model of the replay.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,14 @@ class WalWriter {
     record::RefSeries rs{ref, {}};
     for (Label l : labels) rs.labels.push_back({std::string(l.name), std::string(l.value)});
     Log([&](std::string* out) { record::EncodeSeries(std::vector{rs}, out); });
+  }
+  void SeriesRecord(const std::vector<std::pair<uint64_t, Labels>>& entries) {
+    std::vector<record::RefSeries> rec;
+    for (const auto& [ref, labels] : entries) {
+      record::RefSeries& rs = rec.emplace_back(record::RefSeries{ref, {}});
+      for (Label l : labels) rs.labels.push_back({std::string(l.name), std::string(l.value)});
+    }
+    Log([&](std::string* out) { record::EncodeSeries(rec, out); });
   }
   void Samples(const std::vector<record::RefSample>& samples) {
     Log([&](std::string* out) { record::EncodeSamples(samples, out); });
@@ -212,6 +222,86 @@ TEST(HeadWalReplayTest, TombstonesApplyInWalOrder) {
       want.push_back(Bits(t * 1000, static_cast<double>(t)));
     }
     EXPECT_EQ(got[Series(i)], want) << i;
+  }
+}
+
+// Series records big enough to be created on several threads, mixed with ones that must be
+// created in record order (a label set or a ref twice in the record): refs map to the series
+// a sequential model of the replay maps them to, and every series is indexed.
+TEST(HeadWalReplayTest, BigSeriesRecordsMapRefsAsRecordOrderDoes) {
+  TempDir dir;
+  std::vector<std::vector<std::pair<uint64_t, int>>> records;  // (ref, series) entries
+  auto record = [&records](uint64_t first_ref, int n, auto series_of) {
+    std::vector<std::pair<uint64_t, int>> r;
+    for (int i = 0; i < n; ++i) r.emplace_back(first_ref + i, series_of(i));
+    records.push_back(std::move(r));
+  };
+  record(1, 3000, [](int i) { return i; });                  // new series
+  record(3001, 3000, [](int i) { return 1500 + i; });        // half known: remapped refs
+  record(7001, 2500, [](int i) { return 5000 + i % 1250; });  // each label set twice
+  record(10001, 2500, [](int i) { return 7000 + i; });
+  records.back().back().first = 10001;  // a ref twice
+  uint64_t max_ref = 0;
+  // The model: the first ref logged for a label set names its series; a later ref for it is
+  // remapped, and keeps that mapping.
+  std::map<int, uint64_t> series_ref;
+  std::map<uint64_t, int> by_ref;
+  std::set<uint64_t> remapped;
+  int64_t duplicates = 0;
+  {
+    WalWriter w(dir.path());
+    for (const auto& r : records) {
+      std::vector<std::pair<uint64_t, Labels>> entries;
+      for (auto [ref, i] : r) {
+        entries.emplace_back(ref, Series(i));
+        max_ref = std::max(max_ref, ref);
+        auto [it, created] = series_ref.try_emplace(i, ref);
+        if (created) {
+          if (!remapped.contains(ref)) by_ref[ref] = i;
+        } else if (it->second != ref) {
+          by_ref[ref] = i;
+          remapped.insert(ref);
+          ++duplicates;
+        }
+      }
+      w.SeriesRecord(entries);
+    }
+    std::vector<record::RefSample> samples;
+    for (uint64_t ref = 1; ref <= max_ref; ++ref) {
+      samples.push_back({ref, 1000 + static_cast<int64_t>(ref), static_cast<double>(ref)});
+    }
+    w.Samples(samples);
+  }
+  std::map<Labels, std::vector<BitSample>> want;
+  for (auto [i, ref] : series_ref) want[Series(i)];
+  int64_t unknown = 0;
+  for (uint64_t ref = 1; ref <= max_ref; ++ref) {
+    auto it = by_ref.find(ref);
+    if (it == by_ref.end()) {
+      ++unknown;
+      continue;
+    }
+    want[Series(it->second)].push_back(
+        Bits(1000 + static_cast<int64_t>(ref), static_cast<double>(ref)));
+  }
+  std::erase_if(want, [](const auto& kv) { return kv.second.empty(); });
+  for (size_t workers : {1, 2, 3}) {
+    auto head = Replay(dir.path(), workers);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(All(*head), want) << workers << " workers";
+    EXPECT_EQ(head->replay_stats().series, static_cast<int64_t>(series_ref.size()));
+    EXPECT_EQ(head->Stats().num_series, series_ref.size());
+    EXPECT_EQ(head->replay_stats().duplicate_ref_series, duplicates);
+    EXPECT_EQ(head->replay_stats().unknown_ref_samples, unknown);
+    // Each series has the ref its first record entry gave it.
+    auto app = head->NewAppender();
+    size_t wrong_refs = 0;
+    for (auto [i, ref] : series_ref) {
+      auto r = app->Append(0, Series(i), 100'000, 1);
+      ASSERT_TRUE(r.ok());
+      if (r.ref != ref) ++wrong_refs;
+    }
+    EXPECT_EQ(wrong_refs, 0u) << workers << " workers";
   }
 }
 

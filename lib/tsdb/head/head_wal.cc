@@ -44,6 +44,26 @@ Status Head::Replay() {
   return Status::Ok();
 }
 
+namespace {
+
+// Whether the series of a record may be looked up or created in any order, on several
+// threads, with the result of doing it in record order: when no two of them share a labels
+// hash (so none can find a series another creates) or a ref (so none can take another's ref
+// in the head's map by ref).
+bool ParallelCreationIsExact(std::span<const record::RefSeries> series,
+                             const ReplayLabels& labels) {
+  if (series.size() < 2 * kMinReplaySeriesPerThread) return false;  // one slice anyway
+  std::vector<uint64_t> keys(labels.hashes);
+  std::sort(keys.begin(), keys.end());
+  if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return false;
+  keys.clear();
+  for (const record::RefSeries& rs : series) keys.push_back(rs.ref);
+  if (!std::is_sorted(keys.begin(), keys.end())) std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
+}
+
+}  // namespace
+
 Status Head::ReplaySegments(bool* damaged) {
   auto set = wal::FindReplaySet(options_.wal_dir);
   if (!set.ok()) return Error("head: reading the WAL: " + set.error().message());
@@ -58,6 +78,11 @@ Status Head::ReplaySegments(bool* damaged) {
   std::unordered_set<uint64_t> remapped;
   std::vector<record::RefSeries> series;
   std::vector<record::Stone> stones;
+  struct Found {
+    MemSeries* series;
+    bool created;
+  };
+  std::vector<Found> found;  // by entry of the series record being replayed
   uint64_t max_ref = 0;
   const int64_t min_valid_time = MinValidTime();
   ReplayLabels series_labels;
@@ -81,28 +106,41 @@ Status Head::ReplaySegments(bool* damaged) {
         if (Status s = record::DecodeSeries(rec, &series); !s.ok()) {
           return bad_record(s);
         }
-        // In record order from here, so that of two refs with the same labels the first
-        // logged names the series.
         BuildReplayLabels(series, workers, &series_labels);
-        std::vector<const MemSeries*> new_series;
+        // The series are looked up or created on several threads when that gives what record
+        // order gives, then mapped by ref in record order, so that of two refs with the same
+        // labels the first logged names the series.
+        found.resize(series.size());
+        const size_t threads = ParallelCreationIsExact(series, series_labels) ? workers : 1;
+        std::vector<std::vector<const MemSeries*>> new_series_of(threads);
+        ForEachReplaySlice(series.size(), threads, [&](size_t slice, size_t begin, size_t end) {
+          std::vector<const MemSeries*>& created_here = new_series_of[slice];
+          for (size_t i = begin; i < end; ++i) {
+            const uint64_t ref = series[i].ref;
+            bool created = false;
+            SeriesPtr s = series_.GetOrCreate(
+                series_labels.hashes[i], series_labels.labels[i], [ref] { return ref; },
+                [&created_here](MemSeries& m) { created_here.push_back(&m); }, &created);
+            s->wal_logged.store(true, std::memory_order_relaxed);
+            found[i] = {s.get(), created};
+          }
+        });
         for (size_t i = 0; i < series.size(); ++i) {
-          const record::RefSeries& rs = series[i];
-          max_ref = std::max(max_ref, rs.ref);
-          bool created = false;
-          SeriesPtr s = series_.GetOrCreate(
-              series_labels.hashes[i], series_labels.labels[i], [&] { return rs.ref; },
-              [&new_series](MemSeries& m) { new_series.push_back(&m); }, &created);
-          s->wal_logged.store(true, std::memory_order_relaxed);
-          if (created) {
+          const uint64_t ref = series[i].ref;
+          MemSeries* s = found[i].series;
+          max_ref = std::max(max_ref, ref);
+          if (found[i].created) {
             ++replay_.series;
             counters_.series_created.fetch_add(1, std::memory_order_relaxed);
-            if (remapped.empty() || !remapped.contains(rs.ref)) by_ref.Set(rs.ref, s.get());
-          } else if (s->ref() != rs.ref) {
-            by_ref.Set(rs.ref, s.get());
-            remapped.insert(rs.ref);
+            if (remapped.empty() || !remapped.contains(ref)) by_ref.Set(ref, s);
+          } else if (s->ref() != ref) {
+            by_ref.Set(ref, s);
+            remapped.insert(ref);
             ++replay_.duplicate_ref_series;
           }
         }
+        std::vector<const MemSeries*> new_series;
+        for (const auto& v : new_series_of) new_series.insert(new_series.end(), v.begin(), v.end());
         auto index = [this](std::span<const MemSeries* const> created) {
           for (const MemSeries* m : created) postings_.Add(m->ref(), m->labels());
         };

@@ -21,20 +21,27 @@ void BuildSlice(std::span<const record::RefSeries> series, size_t begin, size_t 
 
 }  // namespace
 
+void ForEachReplaySlice(size_t n, size_t threads,
+                        const std::function<void(size_t, size_t, size_t)>& fn) {
+  const size_t slices =
+      std::clamp<size_t>(n / kMinReplaySeriesPerThread, 1, std::max<size_t>(threads, 1));
+  std::vector<std::jthread> helpers;
+  helpers.reserve(slices - 1);
+  for (size_t s = 1; s < slices; ++s) {
+    helpers.emplace_back([&fn, n, slices, s] { fn(s, s * n / slices, (s + 1) * n / slices); });
+  }
+  fn(0, 0, n / slices);
+}  // the helpers join here
+
 void BuildReplayLabels(std::span<const record::RefSeries> series, size_t threads,
                        ReplayLabels* out) {
   const size_t n = series.size();
   out->labels.clear();
   out->labels.resize(n);
   out->hashes.resize(n);
-  const size_t slices =
-      std::clamp<size_t>(n / kMinReplaySeriesPerThread, 1, std::max<size_t>(threads, 1));
-  std::vector<std::jthread> helpers;
-  helpers.reserve(slices - 1);
-  for (size_t s = 1; s < slices; ++s) {
-    helpers.emplace_back([&, s] { BuildSlice(series, s * n / slices, (s + 1) * n / slices, out); });
-  }
-  BuildSlice(series, 0, n / slices, out);
-}  // the helpers join here
+  ForEachReplaySlice(n, threads, [&](size_t, size_t begin, size_t end) {
+    BuildSlice(series, begin, end, out);
+  });
+}
 
 }  // namespace tsdbd::tsdb

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct ReplayLabels {
   std::vector<Labels> labels;    // of series[i]
   std::vector<uint64_t> hashes;  // labels[i].Hash()
 };
+
+// Calls fn(slice, begin, end) for consecutive slices [begin, end) of [0, n), numbered from 0,
+// on up to `threads` threads (this one included, with slice 0), returning once all are done;
+// a single call on this thread when n is too small to repay a thread.
+void ForEachReplaySlice(size_t n, size_t threads,
+                        const std::function<void(size_t, size_t, size_t)>& fn);
 
 // Builds the labels of every series of a record, in slices on up to `threads` threads (this
 // one included); a record too small to repay a thread is done on this one.
