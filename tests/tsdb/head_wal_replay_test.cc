@@ -236,8 +236,8 @@ TEST(HeadWalReplayTest, BigSeriesRecordsMapRefsAsRecordOrderDoes) {
     for (int i = 0; i < n; ++i) r.emplace_back(first_ref + i, series_of(i));
     records.push_back(std::move(r));
   };
-  record(1, 3000, [](int i) { return i; });                  // new series
-  record(3001, 3000, [](int i) { return 1500 + i; });        // half known: remapped refs
+  record(1, 3000, [](int i) { return i; });                   // new series
+  record(3001, 3000, [](int i) { return 1500 + i; });         // half known: remapped refs
   record(7001, 2500, [](int i) { return 5000 + i % 1250; });  // each label set twice
   record(10001, 2500, [](int i) { return 7000 + i; });
   records.back().back().first = 10001;  // a ref twice
@@ -359,8 +359,7 @@ TEST(HeadWalReplayTest, MalformedSamplesRecordFailsTheReplay) {
   o.replay_workers = 2;
   auto h = Head::Open(o);
   ASSERT_FALSE(h.ok());
-  EXPECT_NE(h.error().message().find("malformed samples record after 1 entries"),
-            std::string::npos)
+  EXPECT_NE(h.error().message().find("malformed samples record after 1 entries"), std::string::npos)
       << h.error().message();
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "lib/tsdb/crc32c.h"
 #include "lib/tsdb/wal/format.h"
 #include "lib/tsdb/wal/read_ahead_reader.h"
 #include "lib/tsdb/wal/segments.h"
@@ -105,6 +106,52 @@ TEST(WalReadAheadTest, StopsWhereReaderStopsOnDamageInTheMiddle) {
   std::string bytes = testing::ReadFileBytes(middle);
   bytes[100] ^= 0x40;
   testing::WriteFileBytes(middle, bytes);
+  ExpectSameAsReader(dir.path());
+}
+
+// Damage the checksums do not catch, found only by decompressing (a record written with a
+// bad snappy body and a matching CRC): the records before it, then the corruption a Reader
+// reports, though another thread decompresses.
+TEST(WalReadAheadTest, StopsWhereReaderStopsOnARecordThatDoesNotDecompress) {
+  TempDir dir;
+  const std::string rec(1000, 'z');
+  {
+    auto w = Wal::Open(dir.path());
+    ASSERT_TRUE(w.ok());
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE((*w)->Log({rec + std::to_string(i)}).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto segs = ListSegments(dir.path());
+  ASSERT_TRUE(segs.ok());
+  const std::string& path = segs->front().path;
+  std::string bytes = testing::ReadFileBytes(path);
+  // Walk to the 30th fragment (each record is one full, compressed fragment here).
+  size_t off = 0;
+  for (int i = 0; i < 30; ++i) {
+    const size_t len =
+        (static_cast<uint8_t>(bytes[off + 1]) << 8) | static_cast<uint8_t>(bytes[off + 2]);
+    off += kFragmentHeaderSize + len;
+    if (kPageSize - off % kPageSize < kFragmentHeaderSize || bytes[off] == 0) {
+      off = (off / kPageSize + 1) * kPageSize;
+    }
+  }
+  ASSERT_TRUE(static_cast<uint8_t>(bytes[off]) & kSnappyFlag);
+  const size_t len =
+      (static_cast<uint8_t>(bytes[off + 1]) << 8) | static_cast<uint8_t>(bytes[off + 2]);
+  char* data = bytes.data() + off + kFragmentHeaderSize;
+  // After the length varint (1000 + 2 bytes: two bytes), a copy from before the output's start.
+  data[2] = 0x01;
+  data[3] = static_cast<char>(0xff);
+  const uint32_t crc = Crc32c(data, len);
+  for (int i = 0; i < 4; ++i) bytes[off + 3 + i] = static_cast<char>(crc >> (24 - 8 * i));
+  testing::WriteFileBytes(path, bytes);
+
+  Reader plain(*segs);
+  size_t before = 0;
+  while (plain.Next()) ++before;
+  ASSERT_EQ(before, 30u);
+  ASSERT_TRUE(plain.corruption());
+  EXPECT_NE(plain.corruption()->reason.find("snappy"), std::string::npos);
   ExpectSameAsReader(dir.path());
 }
 

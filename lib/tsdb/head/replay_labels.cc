@@ -39,9 +39,8 @@ void BuildReplayLabels(std::span<const record::RefSeries> series, size_t threads
   out->labels.clear();
   out->labels.resize(n);
   out->hashes.resize(n);
-  ForEachReplaySlice(n, threads, [&](size_t, size_t begin, size_t end) {
-    BuildSlice(series, begin, end, out);
-  });
+  ForEachReplaySlice(
+      n, threads, [&](size_t, size_t begin, size_t end) { BuildSlice(series, begin, end, out); });
 }
 
 }  // namespace tsdbd::tsdb
