@@ -118,7 +118,8 @@ class MemSeries {
     __builtin_prefetch(reinterpret_cast<const char*>(this) + kAppendFieldsEnd - 1);
   }
   void PrefetchOpenChunkObject() const {
-    // The shared_ptr's count, which an Append checks, sits just before the object.
+    // The shared_ptr's count, which an Append checks, sits just before the object (in
+    // libstdc++'s make_shared block; a prefetch of a wrong address costs nothing more).
     const char* o = reinterpret_cast<const char*>(open_.get());
     __builtin_prefetch(o - 16);
     __builtin_prefetch(o + sizeof(chunkenc::XorChunk) - 1);
