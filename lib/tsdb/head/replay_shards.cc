@@ -46,10 +46,24 @@ void ReplayShards::Run(Shard& shard) {
       shard.queued.pop_front();
     }
     shard.cv.notify_all();
-    Apply(batch, shard.stats);
+    GroupBySeries(batch, &shard.grouped, &shard.group_starts);
+    Apply(shard.grouped, shard.stats);
     std::lock_guard lock(shard.mu);
     shard.spare.push_back(std::move(batch));
   }
+}
+
+void ReplayShards::GroupBySeries(const Batch& batch, Batch* grouped,
+                                 std::vector<uint32_t>* starts) {
+  auto group = [](const MemSeries* s) {
+    return static_cast<size_t>((reinterpret_cast<uintptr_t>(s) >> 4) * 0x9E3779B97F4A7C15ull >>
+                               (64 - kGroupBits));
+  };
+  starts->assign((size_t{1} << kGroupBits) + 1, 0);
+  for (const Op& op : batch) ++(*starts)[group(op.series) + 1];
+  for (size_t g = 1; g < starts->size(); ++g) (*starts)[g] += (*starts)[g - 1];
+  grouped->resize(batch.size());
+  for (const Op& op : batch) (*grouped)[(*starts)[group(op.series)]++] = op;
 }
 
 void ReplayShards::Apply(const Batch& batch, ReplayShardStats& stats) const {
