@@ -5,11 +5,12 @@
 namespace tsdbd::tsdb {
 
 ReplayShards::ReplayShards(size_t workers, int64_t chunk_range_ms)
-    : chunk_range_ms_(chunk_range_ms) {
+    : chunk_range_ms_(chunk_range_ms),
+      batch_size_(kOpsPerRound / std::max<size_t>(workers, 1)) {
   shards_.resize(std::max<size_t>(workers, 1));
   for (auto& shard : shards_) {
     shard = std::make_unique<Shard>();
-    shard->pending.reserve(kBatchSize);
+    shard->pending.reserve(batch_size_);
   }
   for (auto& shard : shards_) shard->worker = std::thread([this, s = shard.get()] { Run(*s); });
 }
@@ -31,7 +32,7 @@ void ReplayShards::Hand(Shard& shard) {
   }
   shard.cv.notify_all();
   next.clear();
-  next.reserve(kBatchSize);
+  next.reserve(batch_size_);
   shard.pending = std::move(next);
 }
 

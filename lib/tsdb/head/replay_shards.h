@@ -74,7 +74,7 @@ class ReplayShards {
   void Add(const MemSeries* s, const Op& op) {
     Shard& shard = *shards_[ShardOf(s)];
     shard.pending.push_back(op);
-    if (shard.pending.size() >= kBatchSize) Hand(shard);
+    if (shard.pending.size() >= batch_size_) Hand(shard);
   }
   // By the series' address, which the feeding thread knows without touching the series.
   size_t ShardOf(const MemSeries* s) const {
@@ -90,13 +90,16 @@ class ReplayShards {
   void Apply(const Batch& batch, ReplayShardStats& stats) const;
   void Stop();
 
-  // Big enough that a batch holds several samples of each series of a shard (100k series
-  // over two workers: about five), small enough that a shard's batches stay a few MiB.
-  static constexpr size_t kBatchSize = 1 << 18;
-  static constexpr size_t kMaxQueued = 2;
+  // The ops of one batch of every shard together: enough that a batch holds several samples
+  // of each series of its shard (100k series: about five), whatever the number of workers,
+  // which share them (8 MiB of ops each for two). A worker holds its queue, the batch it
+  // applies and that batch grouped: 4 batches, 32 MiB for two workers, while the replay runs.
+  static constexpr size_t kOpsPerRound = 1 << 19;
+  static constexpr size_t kMaxQueued = 1;
   static constexpr int kGroupBits = 12;
 
   const int64_t chunk_range_ms_;
+  const size_t batch_size_;  // ops a batch is handed over at
   std::vector<std::unique_ptr<Shard>> shards_;
   bool stopped_ = false;
 };
