@@ -3,7 +3,7 @@
 #include <locale.h>
 #include <wctype.h>
 
-#include "lib/scrape/relabel/utf8.h"
+#include "lib/model/utf8.h"
 
 namespace tsdbd::scrape::relabel {
 namespace {
@@ -31,14 +31,14 @@ void Map(std::string_view s, std::string* out) {
       ++i;
       continue;
     }
-    size_t size = 0;
-    char32_t r = DecodeRune(s.substr(i), &size);
+    const DecodedRune d = DecodeUtf8(s.substr(i));
+    uint32_t r = d.cp;
     if (r != kRuneError && loc != static_cast<locale_t>(0)) {
-      r = static_cast<char32_t>(kLower ? towlower_l(static_cast<wint_t>(r), loc)
+      r = static_cast<uint32_t>(kLower ? towlower_l(static_cast<wint_t>(r), loc)
                                        : towupper_l(static_cast<wint_t>(r), loc));
     }
-    AppendRune(r, out);
-    i += size;
+    AppendUtf8(*out, r);
+    i += d.size;
   }
 }
 

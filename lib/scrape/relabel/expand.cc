@@ -4,14 +4,14 @@
 #include <re2/re2.h>
 #include <wctype.h>
 
-#include "lib/scrape/relabel/utf8.h"
+#include "lib/model/utf8.h"
 
 namespace tsdbd::scrape::relabel {
 namespace {
 
 // Go's unicode.IsLetter || unicode.IsDigit || '_' (non-ASCII through the C.UTF-8 locale's
 // classification, which follows Unicode).
-bool IsNameRune(char32_t r) {
+bool IsNameRune(uint32_t r) {
   if (r < 0x80) {
     return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '_';
   }
@@ -34,9 +34,9 @@ bool ParseReference(std::string_view s, Reference* ref) {
   if (brace) pos = 1;
   const size_t start = pos;
   while (pos < s.size()) {
-    size_t size = 0;
-    if (!IsNameRune(DecodeRune(s.substr(pos), &size))) break;
-    pos += size;
+    const DecodedRune r = DecodeUtf8(s.substr(pos));
+    if (!IsNameRune(r.cp)) break;
+    pos += r.size;
   }
   if (pos == start) return false;
   ref->name = s.substr(start, pos - start);
