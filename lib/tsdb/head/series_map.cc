@@ -13,15 +13,18 @@ SeriesMap::SeriesMap(size_t stripes)
 }
 
 SeriesMap::~SeriesMap() {
+  // Through the hash chains, which hold every series once: a WAL that logged one ref for two
+  // label sets leaves only the second in the ref table.
   for (size_t i = 0; i <= mask_; ++i) {
-    for (auto& [ref, s] : refs_[i].sparse) SeriesPtr::Release(s);
+    for (auto& [hash, first] : hashes_[i].series) {
+      for (MemSeries* s = first; s;) {
+        MemSeries* next = s->hash_next;
+        SeriesPtr::Release(s);
+        s = next;
+      }
+    }
   }
-  for (size_t b = 0; b < kDenseLimit / kBlockSize; ++b) {
-    Block* block = blocks_[b].load();
-    if (!block) continue;
-    for (MemSeries* s : block->slots) SeriesPtr::Release(s);
-    delete block;
-  }
+  for (size_t b = 0; b < kDenseLimit / kBlockSize; ++b) delete blocks_[b].load();
 }
 
 MemSeries* SeriesMap::FindRef(uint64_t ref) const {
