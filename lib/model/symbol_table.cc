@@ -40,13 +40,19 @@ struct SymbolTable::Shard {
   }
 };
 
+uint64_t SymbolTable::NextGeneration() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 SymbolTable& SymbolTable::Global() {
   static SymbolTable* table = new SymbolTable();  // never destroyed: ids outlive statics
   return *table;
 }
 
 SymbolTable::SymbolTable()
-    : blocks_(new std::atomic<Entry*>[kMaxBlocks]()), shards_(new Shard[kShards]) {
+    : generation_(NextGeneration()),
+      blocks_(new std::atomic<Entry*>[kMaxBlocks]()), shards_(new Shard[kShards]) {
   Publish("", 0);
 }
 
@@ -56,12 +62,31 @@ SymbolTable::~SymbolTable() {
 
 SymbolId SymbolTable::Intern(std::string_view s) {
   if (s.empty()) return 0;
-  Shard& shard = shards_[HashBytes(s) % kShards];
-  std::lock_guard lock(shard.mu);
-  if (auto it = shard.ids.find(s); it != shard.ids.end()) return it->second;
-  const char* copy = shard.Copy(s);
-  const SymbolId id = Publish(copy, static_cast<uint32_t>(s.size()));
-  shard.ids.emplace(std::string_view(copy, s.size()), id);
+  const uint64_t hash = HashBytes(s);
+  // Most strings a thread interns it interned a moment ago (label names, a job's or an
+  // instance's values): the ids it got last are kept per thread, which spares the shard's
+  // lock and map. An entry is only used for the table that made it and for the same string.
+  struct Recent {
+    uint64_t table = 0;
+    uint64_t hash = 0;
+    SymbolId id = 0;
+  };
+  thread_local std::array<Recent, 512> recent;
+  Recent& r = recent[hash % recent.size()];
+  if (r.table == generation_ && r.hash == hash && Get(r.id) == s) return r.id;
+  Shard& shard = shards_[hash % kShards];
+  SymbolId id;
+  {
+    std::lock_guard lock(shard.mu);
+    if (auto it = shard.ids.find(s); it != shard.ids.end()) {
+      id = it->second;
+    } else {
+      const char* copy = shard.Copy(s);
+      id = Publish(copy, static_cast<uint32_t>(s.size()));
+      shard.ids.emplace(std::string_view(copy, s.size()), id);
+    }
+  }
+  r = {generation_, hash, id};
   return id;
 }
 

@@ -57,7 +57,10 @@ class SymbolTable {
 
   // Stores a new entry under a fresh id.
   SymbolId Publish(const char* data, uint32_t size);
+  // A number no other table of the process has, for the per-thread cache of Intern.
+  static uint64_t NextGeneration();
 
+  const uint64_t generation_;
   std::unique_ptr<std::atomic<Entry*>[]> blocks_;  // kMaxBlocks slots, filled on demand
   std::atomic<uint32_t> next_id_{0};
   std::unique_ptr<Shard[]> shards_;

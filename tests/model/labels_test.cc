@@ -28,6 +28,24 @@ TEST(SymbolTable, InternsOnceAndFindsAgain) {
   EXPECT_EQ(t.Get(t.Intern(big)), big);
 }
 
+// Intern remembers recent ids per thread: a table made where another one was (the same
+// address, most likely) must not be answered with the other table's ids.
+TEST(SymbolTable, RecentIdsOfOneTableAreNotAnotherTables) {
+  SymbolId first_x;
+  {
+    SymbolTable t;
+    t.Intern("a");
+    t.Intern("b");
+    first_x = t.Intern("x");
+  }
+  SymbolTable t;
+  const SymbolId x = t.Intern("x");
+  EXPECT_NE(x, first_x);
+  EXPECT_EQ(t.Get(x), "x");
+  EXPECT_EQ(t.Intern("x"), x);
+  EXPECT_EQ(t.size(), 2u);  // "" and "x"
+}
+
 std::string Name(int i) { return std::string("v").append(std::to_string(i)); }
 
 TEST(SymbolTable, ConcurrentInterningAgrees) {
