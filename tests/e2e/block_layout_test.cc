@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -18,12 +17,15 @@
 #include "lib/tsdb/compact/planner.h"
 #include "lib/tsdb/record/encoder.h"
 #include "lib/tsdb/wal/wal.h"
+#include "tests/testing/exposition.h"
 #include "tests/testing/process.h"
 #include "tests/testing/prometheus_process.h"
 #include "tests/testing/tsdbd_process.h"
 
 namespace tsdbd {
 namespace {
+
+using testing::MetricValue;
 
 namespace record = tsdb::record;
 namespace stdfs = std::filesystem;
@@ -71,12 +73,6 @@ void WriteWal(const std::string& wal_dir, int64_t end_ms) {
   LogSamples(**wal, tail_start - kGap - kDense, tail_start - kGap);
   LogSamples(**wal, tail_start, end_ms);
   ASSERT_TRUE((*wal)->Close().ok());
-}
-
-double MetricValue(const std::string& text, const std::string& name) {
-  const size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::strtod(text.c_str() + at + name.size() + 2, nullptr);
 }
 
 std::vector<tsdb::block::BlockMeta> Metas(const std::string& data) {

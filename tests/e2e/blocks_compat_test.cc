@@ -10,12 +10,15 @@
 
 #include "lib/tsdb/record/encoder.h"
 #include "lib/tsdb/wal/wal.h"
+#include "tests/testing/exposition.h"
 #include "tests/testing/process.h"
 #include "tests/testing/prometheus_process.h"
 #include "tests/testing/tsdbd_process.h"
 
 namespace tsdbd {
 namespace {
+
+using testing::MetricValue;
 
 namespace record = tsdb::record;
 namespace stdfs = std::filesystem;
@@ -65,12 +68,6 @@ std::set<std::string> WriteWal(const std::string& wal_dir, int64_t end_ms) {
   }
   EXPECT_TRUE((*wal)->Close().ok());
   return lines;
-}
-
-double MetricValue(const std::string& text, const std::string& name) {
-  const size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::strtod(text.c_str() + at + name.size() + 2, nullptr);
 }
 
 std::vector<std::string> BlockDirs(const std::string& dir) {

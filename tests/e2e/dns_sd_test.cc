@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/exposition.h"
 #include "tests/testing/process.h"
 #include "tests/testing/tsdbd_process.h"
 
@@ -130,10 +131,7 @@ std::map<std::pair<std::string, std::string>, std::string> Up(testing::TsdbdProc
 
 // The value of an unlabelled sample in tsdbd's own /metrics; -1 when absent.
 double SelfMetric(testing::TsdbdProcess& tsdbd, const std::string& name) {
-  const std::string body = tsdbd.Get("/metrics").body;
-  const size_t at = body.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(body.substr(at + name.size() + 2));
+  return testing::MetricValue(tsdbd.Get("/metrics").body, name);
 }
 
 class DnsSdTest : public ::testing::Test {

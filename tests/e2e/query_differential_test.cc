@@ -10,12 +10,15 @@
 #include "lib/tsdb/record/encoder.h"
 #include "lib/tsdb/wal/wal.h"
 #include "tests/testing/api_query.h"
+#include "tests/testing/exposition.h"
 #include "tests/testing/process.h"
 #include "tests/testing/prometheus_process.h"
 #include "tests/testing/tsdbd_process.h"
 
 namespace tsdbd {
 namespace {
+
+using testing::MetricValue;
 
 using namespace std::chrono_literals;
 namespace record = tsdb::record;
@@ -134,12 +137,6 @@ struct InBlocks {
   static constexpr int kMinBlocks = 2;
   static constexpr double kBlockRangeMs = 10 * 60'000;
 };
-
-double MetricValue(const std::string& text, const std::string& name) {
-  const size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::strtod(text.c_str() + at + name.size() + 2, nullptr);
-}
 
 template <typename Storage>
 class QueryDifferentialTest : public ::testing::Test {

@@ -15,12 +15,15 @@
 #include "lib/tsdb/block/meta.h"
 #include "lib/tsdb/record/encoder.h"
 #include "lib/tsdb/wal/wal.h"
+#include "tests/testing/exposition.h"
 #include "tests/testing/process.h"
 #include "tests/testing/prometheus_process.h"
 #include "tests/testing/tsdbd_process.h"
 
 namespace tsdbd {
 namespace {
+
+using testing::MetricValue;
 
 namespace record = tsdb::record;
 namespace stdfs = std::filesystem;
@@ -59,13 +62,6 @@ void WriteWal(const std::string& wal_dir, int64_t end_ms, int n) {
     ASSERT_TRUE((*wal)->Log({rec}).ok());
   }
   ASSERT_TRUE((*wal)->Close().ok());
-}
-
-// The value of an unlabelled sample in exposition text; -1 when absent.
-double MetricValue(const std::string& text, const std::string& name) {
-  const size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::strtod(text.c_str() + at + name.size() + 2, nullptr);
 }
 
 struct BlockInfo {

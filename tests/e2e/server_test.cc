@@ -5,11 +5,14 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "tests/testing/exposition.h"
 #include "tests/testing/process.h"
 #include "tests/testing/tsdbd_process.h"
 
 namespace tsdbd {
 namespace {
+
+using testing::MetricValue;
 
 using testing::HttpRequest;
 using testing::TempDir;
@@ -44,14 +47,6 @@ boost::json::value Json(const std::string& body) {
   boost::json::value v = boost::json::parse(body, ec);
   EXPECT_FALSE(ec) << body;
   return v;
-}
-
-// The value of an unlabelled metric in a /metrics body, or -1.
-double MetricValue(const std::string& exposition, const std::string& name) {
-  const std::string key = "\n" + name + " ";
-  const size_t pos = exposition.find(key);
-  if (pos == std::string::npos) return -1;
-  return std::stod(exposition.substr(pos + key.size()));
 }
 
 testing::HttpResponse Post(uint16_t port, const std::string& target) {
