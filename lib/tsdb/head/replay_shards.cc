@@ -5,8 +5,7 @@
 namespace tsdbd::tsdb {
 
 ReplayShards::ReplayShards(size_t workers, int64_t chunk_range_ms)
-    : chunk_range_ms_(chunk_range_ms),
-      batch_size_(kOpsPerRound / std::max<size_t>(workers, 1)) {
+    : chunk_range_ms_(chunk_range_ms), batch_size_(kOpsPerRound / std::max<size_t>(workers, 1)) {
   shards_.resize(std::max<size_t>(workers, 1));
   for (auto& shard : shards_) {
     shard = std::make_unique<Shard>();
@@ -57,8 +56,7 @@ void ReplayShards::Run(Shard& shard) {
 void ReplayShards::GroupBySeries(const Batch& batch, Batch* grouped,
                                  std::vector<uint32_t>* starts) {
   auto group = [](const MemSeries* s) {
-    return static_cast<size_t>((reinterpret_cast<uintptr_t>(s) >> 4) * 0x9E3779B97F4A7C15ull >>
-                               (64 - kGroupBits));
+    return static_cast<size_t>(AddressHash(s) >> (64 - kGroupBits));
   };
   starts->assign((size_t{1} << kGroupBits) + 1, 0);
   for (const Op& op : batch) ++(*starts)[group(op.series) + 1];

@@ -76,10 +76,12 @@ class ReplayShards {
     shard.pending.push_back(op);
     if (shard.pending.size() >= batch_size_) Hand(shard);
   }
-  // By the series' address, which the feeding thread knows without touching the series.
-  size_t ShardOf(const MemSeries* s) const {
-    return ((reinterpret_cast<uintptr_t>(s) >> 4) * 0x9E3779B97F4A7C15ull >> 32) % shards_.size();
+  // A hash of the series' address, which the feeding thread knows without touching the
+  // series: its middle bits pick the shard, its top bits the group within a batch.
+  static uint64_t AddressHash(const MemSeries* s) {
+    return (reinterpret_cast<uintptr_t>(s) >> 4) * 0x9E3779B97F4A7C15ull;
   }
+  size_t ShardOf(const MemSeries* s) const { return (AddressHash(s) >> 32) % shards_.size(); }
   // Queues shard.pending, waiting while the shard's queue is full.
   void Hand(Shard& shard);
   void Run(Shard& shard);
