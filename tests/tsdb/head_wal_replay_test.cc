@@ -307,9 +307,9 @@ TEST(HeadWalReplayTest, BigSeriesRecordsMapRefsAsRecordOrderDoes) {
 
 // Samples older than the head's min valid time (the blocks' end) are dropped as they are
 // decoded, within records that straddle it too (deltas against a first sample that is old or
-// new), before they could count as out of order; unknown refs are counted whatever their
-// time.
-TEST(HeadWalReplayTest, SamplesBelowMinValidTimeAreDroppedButUnknownRefsCounted) {
+// new), before they could count as out of order; unknown refs are counted among the others
+// only, as Prometheus counts them (a record of old samples only is dropped unread).
+TEST(HeadWalReplayTest, SamplesBelowMinValidTimeAreDroppedBeforeTheirRefsAreLookedUp) {
   TempDir dir;
   constexpr int64_t kMinValid = 10'000;
   {
@@ -320,7 +320,7 @@ TEST(HeadWalReplayTest, SamplesBelowMinValidTimeAreDroppedButUnknownRefsCounted)
     w.Samples({{1, 9'000, 1}, {2, 12'000, 2}, {1, 11'000, 3}, {2, 9'999, 4}, {9, 5'000, 5}});
     // New first sample, old ones (negative deltas) after it, then an unknown new one.
     w.Samples({{2, 13'000, 6}, {1, 1'000, 7}, {1, 10'000, 8}, {9, 20'000, 9}});
-    // Wholly old: nothing stored, nothing out of order, the unknown ref still counted.
+    // Wholly old: nothing stored, nothing out of order, the unknown ref not counted.
     w.Samples({{1, 2'000, 10}, {2, 3'000, 11}, {8, 4'000, 12}});
     w.Samples({{1, 14'000, 13}, {2, 14'000, 14}});
   }
@@ -334,7 +334,7 @@ TEST(HeadWalReplayTest, SamplesBelowMinValidTimeAreDroppedButUnknownRefsCounted)
     // 10'000 is not below the min valid time, but not after series 1's newest either.
     EXPECT_EQ(head->replay_stats().out_of_order_samples, 1);
     EXPECT_EQ(head->replay_stats().samples, 5);
-    EXPECT_EQ(head->replay_stats().unknown_ref_samples, 3);
+    EXPECT_EQ(head->replay_stats().unknown_ref_samples, 1);  // {9, 20'000}
     EXPECT_EQ(head->MinTime(), 11'000);
   }
 }

@@ -173,6 +173,29 @@ TEST(RecordCodecTest, ForEachSampleVisitsInOrderAndFailsLikeDecodeSamples) {
   EXPECT_FALSE(ForEachSample(std::string(1, '\x01'), visit).ok());  // a series record
 }
 
+// A visitor returning bool stops the decoding at its first false, and AllSamplesBefore holds
+// only for a whole, well-formed samples record whose every sample is older than the bound.
+TEST(RecordCodecTest, ForEachSampleStopsEarlyAndAllSamplesBeforeChecksEverySample) {
+  const std::vector<RefSample> in = {{1, 5000, 1.0}, {2, 9000, 2.0}, {3, 4000, 3.0}};
+  std::string rec;
+  EncodeSamples(in, &rec);
+  std::vector<uint64_t> refs;
+  ASSERT_TRUE(ForEachSample(rec, [&refs](uint64_t ref, int64_t t, uint64_t) {
+                refs.push_back(ref);
+                return t < 9000;
+              }).ok());
+  EXPECT_EQ(refs, (std::vector<uint64_t>{1, 2}));
+
+  EXPECT_TRUE(AllSamplesBefore(rec, 9001));
+  EXPECT_FALSE(AllSamplesBefore(rec, 9000));  // the second sample is not before it
+  EXPECT_FALSE(AllSamplesBefore(rec, 4000));
+  EXPECT_FALSE(AllSamplesBefore(rec.substr(0, rec.size() - 3), 9001));  // malformed
+  const std::vector<RefSeries> one = {{1, {{"a", "b"}}}};
+  std::string series;
+  EncodeSeries(one, &series);
+  EXPECT_FALSE(AllSamplesBefore(series, 9001));
+}
+
 TEST(RecordCodecTest, SamplesKeepNaNBitsAndExtremes) {
   const double stale = std::bit_cast<double>(uint64_t{0x7ff0000000000002});
   std::vector<RefSample> in = {{std::numeric_limits<uint64_t>::max(), -5, stale},

@@ -155,6 +155,38 @@ TEST(WalReadAheadTest, StopsWhereReaderStopsOnARecordThatDoesNotDecompress) {
   ExpectSameAsReader(dir.path());
 }
 
+// Records the caller drops are skipped on the reading thread: the others come in order, with
+// their segments, and the end and damage are reported as a Reader reports them.
+TEST(WalReadAheadTest, SkipsTheRecordsItsCallerDrops) {
+  TempDir dir;
+  const std::vector<std::string> written = WriteWal(dir.path());
+  auto segs = ListSegments(dir.path());
+  ASSERT_TRUE(segs.ok());
+  auto odd_length = [](std::string_view rec) { return rec.size() % 2 == 1; };
+  Reader plain(*segs);
+  const Read all = ReadAll(plain);
+  ReadAheadReader r(*segs, odd_length);
+  const Read got = ReadAll(r);
+  std::vector<std::pair<int, std::string>> want;
+  for (const auto& rec : all.records) {
+    if (!odd_length(rec.second)) want.push_back(rec);
+  }
+  ASSERT_GT(want.size(), 10u);
+  ASSERT_LT(want.size(), written.size() - 10);
+  EXPECT_EQ(got.records, want);
+  EXPECT_TRUE(got.ok);
+  EXPECT_FALSE(got.corruption);
+
+  const std::string& last = segs->back().path;
+  std::filesystem::resize_file(last, std::filesystem::file_size(last) - 10);
+  Reader torn(*segs);
+  ReadAll(torn);
+  ReadAheadReader skipping(*segs, odd_length);
+  const Read cut = ReadAll(skipping);
+  ASSERT_TRUE(cut.corruption);
+  EXPECT_EQ(FormatCorruption(*cut.corruption), FormatCorruption(*torn.corruption()));
+}
+
 TEST(WalReadAheadTest, ACallerGivingUpEarlyStopsTheThread) {
   TempDir dir;
   WriteWal(dir.path());

@@ -94,7 +94,13 @@ Status Head::ReplaySegments(bool* damaged) {
   // and the order in which refs are added does not change the lists. Joined before the replay
   // returns (by its destructor on an early return).
   std::jthread indexing;
-  wal::ReadAheadReader reader(segments);
+  // Samples older than the blocks are dropped, as Prometheus drops them, before their refs
+  // are looked up; a record of nothing else (most of a settled WAL) is dropped by the reading
+  // thread, which then runs through them while series are being created here.
+  wal::ReadAheadReader reader(segments, [min_valid_time](std::string_view rec) {
+    return record::RecordType(rec) == record::Type::kSamples &&
+           record::AllSamplesBefore(rec, min_valid_time);
+  });
   auto bad_record = [&reader](const Status& s) {
     return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " + s.message());
   };
@@ -154,18 +160,17 @@ Status Head::ReplaySegments(bool* damaged) {
         break;
       }
       case record::Type::kSamples: {
-        // Decoded and dispatched in one pass, with no vector of samples: on a settled data
-        // directory most samples are older than the blocks and cost only their decoding and
-        // the look-up that counts unknown refs. Unknown refs are counted whatever the
-        // sample's time, and only for a whole record (a malformed one fails the replay).
+        // Decoded and dispatched in one pass, with no vector of samples. Unknown refs are
+        // counted, as Prometheus counts them, among the samples not older than the blocks,
+        // and only for a whole record (a malformed one fails the replay).
         int64_t unknown = 0;
         Status s = record::ForEachSample(rec, [&](uint64_t ref, int64_t t, uint64_t v_bits) {
+          if (t < min_valid_time) return;
           MemSeries* m = by_ref.Get(ref);
           if (!m) {
             ++unknown;
             return;
           }
-          if (t < min_valid_time) return;
           shards.AddSample(m, t, v_bits);
         });
         if (!s.ok()) return bad_record(s);

@@ -70,6 +70,15 @@ Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
   });
 }
 
+bool AllSamplesBefore(std::string_view rec, int64_t t) {
+  bool all_before = true;
+  const Status s = ForEachSample(rec, [&](uint64_t, int64_t st, uint64_t) {
+    all_before = st < t;
+    return all_before;
+  });
+  return s.ok() && all_before;
+}
+
 Status DecodeTombstones(std::string_view rec, std::vector<Stone>* out) {
   auto r = Open(rec, Type::kTombstones, "tombstones");
   if (!r.ok()) return r.error();

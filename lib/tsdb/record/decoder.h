@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "lib/model/result.h"
@@ -20,9 +21,14 @@ Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out);
 // Calls fn(ref, t, v_bits) for each sample of a samples record, in order, as it decodes them:
 // for a caller that needs no vector of the samples (the WAL replay, which drops most of a
 // settled WAL's samples at once). Fails as DecodeSamples does, after calling fn for the
-// samples before the malformed one.
+// samples before the malformed one. An fn that returns bool stops the decoding by returning
+// false (the record's remainder is then not checked).
 template <typename Fn>
 Status ForEachSample(std::string_view rec, Fn&& fn);
+
+// Whether `rec` is a well-formed samples record with no sample at or after `t`: the WAL
+// replay drops such a record (every sample older than its blocks) before decoding it again.
+bool AllSamplesBefore(std::string_view rec, int64_t t);
 
 Status DecodeTombstones(std::string_view rec, std::vector<Stone>* out);
 Status DecodeExemplars(std::string_view rec, std::vector<RefExemplar>* out);
@@ -48,7 +54,13 @@ Status ForEachSample(std::string_view rec, Fn&& fn) {
     const uint64_t dt = static_cast<uint64_t>(r.Varint());
     const uint64_t v_bits = r.BE64();
     if (!r.ok()) return internal::MalformedRecord("samples", n);
-    fn(base_ref + dref, static_cast<int64_t>(base_t + dt), v_bits);
+    const uint64_t ref = base_ref + dref;
+    const auto t = static_cast<int64_t>(base_t + dt);
+    if constexpr (std::is_same_v<std::invoke_result_t<Fn, uint64_t, int64_t, uint64_t>, bool>) {
+      if (!fn(ref, t, v_bits)) break;
+    } else {
+      fn(ref, t, v_bits);
+    }
   }
   return Status::Ok();
 }

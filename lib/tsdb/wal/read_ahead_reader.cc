@@ -4,8 +4,8 @@
 
 namespace tsdbd::tsdb::wal {
 
-ReadAheadReader::ReadAheadReader(std::vector<SegmentRef> segments)
-    : reader_(std::move(segments)), thread_([this] { Run(); }) {}
+ReadAheadReader::ReadAheadReader(std::vector<SegmentRef> segments, SkipFn skip)
+    : reader_(std::move(segments)), skip_(std::move(skip)), thread_([this] { Run(); }) {}
 
 ReadAheadReader::~ReadAheadReader() {
   {
@@ -18,6 +18,11 @@ ReadAheadReader::~ReadAheadReader() {
 
 void ReadAheadReader::Run() {
   while (reader_.Next()) {
+    if (skip_ && skip_(reader_.record())) {
+      std::lock_guard lock(mu_);
+      if (stop_) return;
+      continue;
+    }
     Record r;
     {
       std::unique_lock lock(mu_);

@@ -1,10 +1,13 @@
 // A WAL Reader run on its own thread a few records ahead of its caller, so that reading,
 // checking and decompressing the segments overlaps with what the caller does with each
-// record (the head's replay: decoding records and handing out their samples).
+// record (the head's replay: decoding records and handing out their samples). Records the
+// caller has no use for can be dropped on that thread, so that they neither wait behind nor
+// hold up the ones before them.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,11 +19,15 @@
 
 namespace tsdbd::tsdb::wal {
 
-// Yields the records Reader would, in the same order. Not thread-safe (one caller).
+// Yields the records Reader would, in the same order, but for those `skip` is true for.
+// Not thread-safe (one caller).
 class ReadAheadReader {
  public:
+  // Whether to drop a record (decompressed); called on the reading thread.
+  using SkipFn = std::function<bool(std::string_view record)>;
+
   // Starts reading `segments` at once.
-  explicit ReadAheadReader(std::vector<SegmentRef> segments);
+  explicit ReadAheadReader(std::vector<SegmentRef> segments, SkipFn skip = nullptr);
   // Stops the reading thread, whether or not the records were all taken.
   ~ReadAheadReader();
   ReadAheadReader(const ReadAheadReader&) = delete;
@@ -47,6 +54,7 @@ class ReadAheadReader {
   static constexpr size_t kMaxAhead = 16;
 
   Reader reader_;  // used by the thread until done_
+  const SkipFn skip_;
   std::mutex mu_;
   std::condition_variable cv_;  // a record queued, one taken, done_ or stop_
   std::deque<Record> ready_;    // requires mu_
