@@ -10,13 +10,23 @@
 namespace tsdbd {
 namespace {
 
-const SymbolTable& Table() { return SymbolTable::Global(); }
+const SymbolTable& Table() {
+  return SymbolTable::Global();
+}
 
-constexpr uint64_t kSeparator = 0xff;
-
+// Chains a pair onto h by the hashes the table keeps of its strings: no string is read.
 uint64_t HashPair(uint64_t h, const LabelPair& p) {
-  h = HashBytes(Table().Get(p.name), h ^ kSeparator);
-  return HashBytes(Table().Get(p.value), h ^ kSeparator);
+  const uint64_t words[3] = {h, Table().HashOf(p.name), Table().HashOf(p.value)};
+  return HashBytes(std::string_view(reinterpret_cast<const char*>(words), sizeof words));
+}
+
+// Whether the pairs are as a Labels holds them: sorted by name, no name twice, no empty value.
+bool AreCanonical(std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (pairs[i].second.empty()) return false;
+    if (i > 0 && !(pairs[i - 1].first < pairs[i].first)) return false;
+  }
+  return true;
 }
 
 bool Contains(std::span<const std::string> names, std::string_view name) {
@@ -61,6 +71,16 @@ Labels::Labels(std::initializer_list<std::pair<std::string_view, std::string_vie
     : Labels(FromPairs(std::span(pairs.begin(), pairs.size()))) {}
 
 Labels Labels::FromPairs(std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+  if (AreCanonical(pairs)) {  // as stored labels come back (a WAL, a block): no sorting
+    Labels l;
+    if (pairs.empty()) return l;
+    l.rep_ = Allocate(static_cast<uint32_t>(pairs.size()));
+    SymbolTable& table = SymbolTable::Global();
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      l.rep_->pairs[i] = {table.Intern(pairs[i].first), table.Intern(pairs[i].second)};
+    }
+    return l;
+  }
   LabelsBuilder b;
   for (const auto& [name, value] : pairs) b.Set(name, value);
   return b.Build();
@@ -79,7 +99,9 @@ Label Labels::operator[](size_t i) const {
   return {Table().Get(p.name), Table().Get(p.value)};
 }
 
-Label Labels::Iterator::operator*() const { return {Table().Get(p_->name), Table().Get(p_->value)}; }
+Label Labels::Iterator::operator*() const {
+  return {Table().Get(p_->name), Table().Get(p_->value)};
+}
 
 std::string_view Labels::Get(std::string_view name) const {
   for (const LabelPair& p : pairs()) {
@@ -88,7 +110,9 @@ std::string_view Labels::Get(std::string_view name) const {
   return {};
 }
 
-bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
+bool Labels::Has(std::string_view name) const {
+  return !Get(name).empty();
+}
 
 uint64_t Labels::Hash() const {
   uint64_t h = 0;

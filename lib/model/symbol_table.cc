@@ -5,19 +5,35 @@
 #include <unordered_map>
 #include <vector>
 
-#include "lib/model/hash.h"
-
 namespace tsdbd {
+
+namespace {
+
+// A string with its HashBytes, so that the index never hashes a string a second time.
+struct HashedString {
+  std::string_view s;
+  uint64_t hash;
+  friend bool operator==(const HashedString& a, const HashedString& b) {
+    return a.hash == b.hash && a.s == b.s;
+  }
+};
+
+struct HashOfHashedString {
+  size_t operator()(const HashedString& k) const noexcept { return k.hash; }
+};
+
+}  // namespace
 
 // One slice of the string -> id index, with the arena its strings live in.
 struct SymbolTable::Shard {
   static constexpr size_t kArenaBlock = 64 * 1024;
 
   std::mutex mu;
-  std::unordered_map<std::string_view, SymbolId> ids;  // views point into the arena
+  // Views point into the arena.
+  std::unordered_map<HashedString, SymbolId, HashOfHashedString> ids;
   std::vector<std::unique_ptr<char[]>> arena;  // blocks of kArenaBlock and large strings
-  size_t arena_used = kArenaBlock;              // bytes used of the current block
-  char* current = nullptr;                      // the block being filled
+  size_t arena_used = kArenaBlock;             // bytes used of the current block
+  char* current = nullptr;                     // the block being filled
   size_t arena_bytes = 0;
 
   const char* Copy(std::string_view s) {
@@ -52,17 +68,17 @@ SymbolTable& SymbolTable::Global() {
 
 SymbolTable::SymbolTable()
     : generation_(NextGeneration()),
-      blocks_(new std::atomic<Entry*>[kMaxBlocks]()), shards_(new Shard[kShards]) {
-  Publish("", 0);
+      blocks_(new std::atomic<Entry*>[kMaxBlocks]()),
+      shards_(new Shard[kShards]) {
+  Publish({"", 0, HashBytes("")});
 }
 
 SymbolTable::~SymbolTable() {
   for (size_t i = 0; i < kMaxBlocks; ++i) delete[] blocks_[i].load();
 }
 
-SymbolId SymbolTable::Intern(std::string_view s) {
+SymbolId SymbolTable::Intern(std::string_view s, uint64_t hash) {
   if (s.empty()) return 0;
-  const uint64_t hash = HashBytes(s);
   // Most strings a thread interns it interned a moment ago (label names, a job's or an
   // instance's values): the ids it got last are kept per thread, which spares the shard's
   // lock and map. An entry is only used for the table that made it and for the same string.
@@ -78,12 +94,12 @@ SymbolId SymbolTable::Intern(std::string_view s) {
   SymbolId id;
   {
     std::lock_guard lock(shard.mu);
-    if (auto it = shard.ids.find(s); it != shard.ids.end()) {
+    if (auto it = shard.ids.find({s, hash}); it != shard.ids.end()) {
       id = it->second;
     } else {
       const char* copy = shard.Copy(s);
-      id = Publish(copy, static_cast<uint32_t>(s.size()));
-      shard.ids.emplace(std::string_view(copy, s.size()), id);
+      id = Publish({copy, static_cast<uint32_t>(s.size()), hash});
+      shard.ids.emplace(HashedString{std::string_view(copy, s.size()), hash}, id);
     }
   }
   r = {generation_, hash, id};
@@ -92,13 +108,14 @@ SymbolId SymbolTable::Intern(std::string_view s) {
 
 std::optional<SymbolId> SymbolTable::Find(std::string_view s) const {
   if (s.empty()) return SymbolId{0};
-  Shard& shard = shards_[HashBytes(s) % kShards];
+  const uint64_t hash = HashBytes(s);
+  Shard& shard = shards_[hash % kShards];
   std::lock_guard lock(shard.mu);
-  if (auto it = shard.ids.find(s); it != shard.ids.end()) return it->second;
+  if (auto it = shard.ids.find({s, hash}); it != shard.ids.end()) return it->second;
   return std::nullopt;
 }
 
-SymbolId SymbolTable::Publish(const char* data, uint32_t size) {
+SymbolId SymbolTable::Publish(const Entry& entry) {
   const SymbolId id = next_id_.fetch_add(1, std::memory_order_relaxed);
   std::atomic<Entry*>& slot = blocks_[id >> kBlockBits];
   Entry* block = slot.load(std::memory_order_acquire);
@@ -110,7 +127,7 @@ SymbolId SymbolTable::Publish(const char* data, uint32_t size) {
       delete[] fresh;  // another thread installed the block first
     }
   }
-  block[id & kBlockMask] = Entry{data, size};
+  block[id & kBlockMask] = entry;
   return id;
 }
 
@@ -121,7 +138,7 @@ size_t SymbolTable::MemoryBytes() const {
   for (size_t i = 0; i < kShards; ++i) {
     Shard& s = shards_[i];
     std::lock_guard lock(s.mu);
-    bytes += s.arena_bytes + s.ids.size() * (sizeof(std::string_view) + sizeof(SymbolId) + 16) +
+    bytes += s.arena_bytes + s.ids.size() * (sizeof(HashedString) + sizeof(SymbolId) + 16) +
              s.ids.bucket_count() * sizeof(void*);
   }
   return bytes;

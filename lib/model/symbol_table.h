@@ -10,6 +10,8 @@
 #include <optional>
 #include <string_view>
 
+#include "lib/model/hash.h"
+
 namespace tsdbd {
 
 using SymbolId = uint32_t;
@@ -28,7 +30,9 @@ class SymbolTable {
   SymbolTable& operator=(const SymbolTable&) = delete;
 
   // The id of `s`, adding it when new. The empty string is always id 0.
-  SymbolId Intern(std::string_view s);
+  SymbolId Intern(std::string_view s) { return Intern(s, HashBytes(s)); }
+  // The same, for a caller that has `hash`, which must be HashBytes(s).
+  SymbolId Intern(std::string_view s, uint64_t hash);
 
   // The id of `s` if it was interned before; nullopt otherwise. Never adds: look-ups driven
   // by queries must not grow the table.
@@ -36,9 +40,11 @@ class SymbolTable {
 
   // The string of an id that Intern returned. Lock-free.
   std::string_view Get(SymbolId id) const {
-    const Entry& e = blocks_[id >> kBlockBits].load(std::memory_order_acquire)[id & kBlockMask];
+    const Entry& e = EntryOf(id);
     return {e.data, e.size};
   }
+  // HashBytes of that string, kept so that label sets hash without reading their strings.
+  uint64_t HashOf(SymbolId id) const { return EntryOf(id).hash; }
 
   size_t size() const { return next_id_.load(std::memory_order_relaxed); }
   // Bytes held: strings, entries and index.
@@ -48,6 +54,7 @@ class SymbolTable {
   struct Entry {
     const char* data;
     uint32_t size;
+    uint64_t hash;
   };
   struct Shard;
   static constexpr int kBlockBits = 16;
@@ -55,8 +62,11 @@ class SymbolTable {
   static constexpr size_t kMaxBlocks = size_t{1} << (32 - kBlockBits);
   static constexpr size_t kShards = 64;
 
+  const Entry& EntryOf(SymbolId id) const {
+    return blocks_[id >> kBlockBits].load(std::memory_order_acquire)[id & kBlockMask];
+  }
   // Stores a new entry under a fresh id.
-  SymbolId Publish(const char* data, uint32_t size);
+  SymbolId Publish(const Entry& entry);
   // A number no other table of the process has, for the per-thread cache of Intern.
   static uint64_t NextGeneration();
 

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "lib/model/hash.h"
 #include "lib/model/symbol_table.h"
 
 namespace tsdbd {
@@ -26,6 +27,9 @@ TEST(SymbolTable, InternsOnceAndFindsAgain) {
   EXPECT_EQ(t.size(), before);  // Find never adds
   const std::string big(100'000, 'x');
   EXPECT_EQ(t.Get(t.Intern(big)), big);
+  EXPECT_EQ(t.HashOf(a), HashBytes("job"));
+  EXPECT_EQ(t.HashOf(t.Intern(big)), HashBytes(big));
+  EXPECT_EQ(t.Intern("instance", HashBytes("instance")), b);
 }
 
 // Intern remembers recent ids per thread: a table made where another one was (the same
@@ -46,7 +50,9 @@ TEST(SymbolTable, RecentIdsOfOneTableAreNotAnotherTables) {
   EXPECT_EQ(t.size(), 2u);  // "" and "x"
 }
 
-std::string Name(int i) { return std::string("v").append(std::to_string(i)); }
+std::string Name(int i) {
+  return std::string("v").append(std::to_string(i));
+}
 
 TEST(SymbolTable, ConcurrentInterningAgrees) {
   SymbolTable t;
@@ -104,6 +110,23 @@ TEST(Labels, HashIsDeterministicAndSeparatesBoundaries) {
   const uint64_t h = (Labels{{"__name__", "up"}, {"job", "x"}}).Hash();
   SymbolTable::Global().Intern("some-other-string-first");
   EXPECT_EQ((Labels{{"job", "x"}, {"__name__", "up"}}).Hash(), h);
+  // Names and values are not interchangeable.
+  EXPECT_NE((Labels{{"a", "b"}, {"c", "d"}}).Hash(), (Labels{{"a", "d"}, {"c", "b"}}).Hash());
+  EXPECT_NE((Labels{{"a", "b"}}).Hash(), (Labels{{"b", "a"}}).Hash());
+}
+
+// Pairs already sorted by distinct names with no empty value are interned as they are; any
+// other input goes through the builder's rules. Both give the same labels.
+TEST(Labels, FromPairsTakesCanonicalPairsAsTheyAre) {
+  using Pairs = std::vector<std::pair<std::string_view, std::string_view>>;
+  const Labels want{{"__name__", "up"}, {"job", "x"}, {"zone", "a"}};
+  EXPECT_EQ(Labels::FromPairs(Pairs{{"__name__", "up"}, {"job", "x"}, {"zone", "a"}}), want);
+  EXPECT_EQ(Labels::FromPairs(Pairs{{"job", "x"}, {"__name__", "up"}, {"zone", "a"}}), want);
+  EXPECT_EQ(Labels::FromPairs(Pairs{{"__name__", "up"}, {"job", "y"}, {"job", "x"}, {"zone", "a"}}),
+            want);
+  EXPECT_EQ(Labels::FromPairs(Pairs{{"__name__", "up"}, {"job", "x"}, {"m", ""}, {"zone", "a"}}),
+            want);
+  EXPECT_TRUE(Labels::FromPairs(Pairs{}).empty());
 }
 
 TEST(Labels, HashForAndWithout) {
@@ -124,7 +147,8 @@ TEST(Labels, ToStringQuotesLikeGo) {
 }
 
 TEST(Labels, ToStringEscapesNonPrintableUnicodeLikeGo) {
-  EXPECT_EQ((Labels{{"a", "\u00a0x\u200b\U0010ffff"}}).ToString(), R"({a="\u00a0x\u200b\U0010ffff"})");
+  EXPECT_EQ((Labels{{"a", "\u00a0x\u200b\U0010ffff"}}).ToString(),
+            R"({a="\u00a0x\u200b\U0010ffff"})");
 }
 
 TEST(LabelsBuilder, SetDelGetBuild) {
