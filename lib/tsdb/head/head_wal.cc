@@ -50,14 +50,12 @@ namespace {
 // threads, with the result of doing it in record order: when no two of them share a labels
 // hash (so none can find a series another creates) or a ref (so none can take another's ref
 // in the head's map by ref).
-bool ParallelCreationIsExact(std::span<const record::RefSeries> series,
-                             const ReplayLabels& labels) {
-  if (series.size() < 2 * kMinReplaySeriesPerThread) return false;  // one slice anyway
+bool ParallelCreationIsExact(std::span<const uint64_t> refs, const ReplayLabels& labels) {
+  if (refs.size() < 2 * kMinReplaySeriesPerThread) return false;  // one slice anyway
   std::vector<uint64_t> keys(labels.hashes);
   std::sort(keys.begin(), keys.end());
   if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return false;
-  keys.clear();
-  for (const record::RefSeries& rs : series) keys.push_back(rs.ref);
+  keys.assign(refs.begin(), refs.end());
   if (!std::is_sorted(keys.begin(), keys.end())) std::sort(keys.begin(), keys.end());
   return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
 }
@@ -76,7 +74,7 @@ Status Head::ReplaySegments(bool* damaged) {
   // with it, as in Prometheus.
   WalRefTable by_ref;
   std::unordered_set<uint64_t> remapped;
-  std::vector<record::RefSeries> series;
+  ReplaySeriesRecord series;
   std::vector<record::Stone> stones;
   struct Found {
     MemSeries* series;
@@ -108,21 +106,18 @@ Status Head::ReplaySegments(bool* damaged) {
     std::string_view rec = reader.record();
     switch (record::RecordType(rec)) {
       case record::Type::kSeries: {
-        series.clear();
-        if (Status s = record::DecodeSeries(rec, &series); !s.ok()) {
-          return bad_record(s);
-        }
+        if (Status s = series.Decode(rec); !s.ok()) return bad_record(s);
         BuildReplayLabels(series, workers, &series_labels);
         // The series are looked up or created on several threads when that gives what record
         // order gives, then mapped by ref in record order, so that of two refs with the same
         // labels the first logged names the series.
         found.resize(series.size());
-        const size_t threads = ParallelCreationIsExact(series, series_labels) ? workers : 1;
+        const size_t threads = ParallelCreationIsExact(series.refs, series_labels) ? workers : 1;
         std::vector<std::vector<const MemSeries*>> new_series_of(threads);
         ForEachReplaySlice(series.size(), threads, [&](size_t slice, size_t begin, size_t end) {
           std::vector<const MemSeries*>& created_here = new_series_of[slice];
           for (size_t i = begin; i < end; ++i) {
-            const uint64_t ref = series[i].ref;
+            const uint64_t ref = series.refs[i];
             bool created = false;
             SeriesPtr s = series_.GetOrCreate(
                 series_labels.hashes[i], series_labels.labels[i], [ref] { return ref; },
@@ -132,7 +127,7 @@ Status Head::ReplaySegments(bool* damaged) {
           }
         });
         for (size_t i = 0; i < series.size(); ++i) {
-          const uint64_t ref = series[i].ref;
+          const uint64_t ref = series.refs[i];
           MemSeries* s = found[i].series;
           max_ref = std::max(max_ref, ref);
           if (found[i].created) {

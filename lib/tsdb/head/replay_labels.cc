@@ -8,18 +8,25 @@
 namespace tsdbd::tsdb {
 namespace {
 
-void BuildSlice(std::span<const record::RefSeries> series, size_t begin, size_t end,
-                ReplayLabels* out) {
-  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+void BuildSlice(const ReplaySeriesRecord& series, size_t begin, size_t end, ReplayLabels* out) {
   for (size_t i = begin; i < end; ++i) {
-    pairs.clear();
-    for (const record::Label& l : series[i].labels) pairs.emplace_back(l.name, l.value);
-    out->labels[i] = Labels::FromPairs(pairs);
+    out->labels[i] = Labels::FromPairs(series.labels(i));
     out->hashes[i] = out->labels[i].Hash();
   }
 }
 
 }  // namespace
+
+Status ReplaySeriesRecord::Decode(std::string_view rec) {
+  refs.clear();
+  starts.assign(1, 0);
+  pairs.clear();
+  return record::ForEachSeries(rec, [this](uint64_t ref, record::LabelViews labels) {
+    refs.push_back(ref);
+    pairs.insert(pairs.end(), labels.begin(), labels.end());
+    starts.push_back(static_cast<uint32_t>(pairs.size()));
+  });
+}
 
 void ForEachReplaySlice(size_t n, size_t threads,
                         const std::function<void(size_t, size_t, size_t)>& fn) {
@@ -33,8 +40,7 @@ void ForEachReplaySlice(size_t n, size_t threads,
   fn(0, 0, n / slices);
 }  // the helpers join here
 
-void BuildReplayLabels(std::span<const record::RefSeries> series, size_t threads,
-                       ReplayLabels* out) {
+void BuildReplayLabels(const ReplaySeriesRecord& series, size_t threads, ReplayLabels* out) {
   const size_t n = series.size();
   out->labels.clear();
   out->labels.resize(n);

@@ -18,23 +18,31 @@ Error Malformed(const char* what, size_t entries) {
   return internal::MalformedRecord(what, entries);
 }
 
-bool ReadLabels(ByteReader& r, std::vector<Label>* labels) {
+std::vector<Label> CopyLabels(LabelViews views) {
+  std::vector<Label> labels;
+  labels.reserve(views.size());
+  for (const auto& [name, value] : views) labels.push_back({std::string(name), std::string(value)});
+  return labels;
+}
+
+}  // namespace
+
+bool internal::ReadLabelViews(ByteReader& r,
+                              std::vector<std::pair<std::string_view, std::string_view>>* out) {
   uint64_t n = r.Uvarint();
   // Each label takes at least two bytes: a count beyond that is corruption, not a reason
   // to reserve gigabytes.
   if (!r.ok() || n > r.remaining() / 2) return false;
-  labels->clear();
-  labels->reserve(n);
+  out->clear();
+  out->reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     std::string_view name = r.UvarintStr();
     std::string_view value = r.UvarintStr();
     if (!r.ok()) return false;
-    labels->push_back(Label{std::string(name), std::string(value)});
+    out->emplace_back(name, value);
   }
   return true;
 }
-
-}  // namespace
 
 Error internal::MalformedRecord(const char* what, size_t entries) {
   return Error(std::string("malformed ") + what + " record after " + std::to_string(entries) +
@@ -49,17 +57,9 @@ Type RecordType(std::string_view rec) {
 }
 
 Status DecodeSeries(std::string_view rec, std::vector<RefSeries>* out) {
-  auto r = Open(rec, Type::kSeries, "series");
-  if (!r.ok()) return r.error();
-  size_t n = 0;
-  while (!r->empty()) {
-    RefSeries s;
-    s.ref = r->BE64();
-    if (!r->ok() || !ReadLabels(*r, &s.labels)) return Malformed("series", n);
-    out->push_back(std::move(s));
-    ++n;
-  }
-  return Status::Ok();
+  return ForEachSeries(rec, [out](uint64_t ref, LabelViews labels) {
+    out->push_back({ref, CopyLabels(labels)});
+  });
 }
 
 Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
@@ -103,12 +103,14 @@ Status DecodeExemplars(std::string_view rec, std::vector<RefExemplar>* out) {
   uint64_t base_t = r->BE64();
   if (!r->ok()) return Malformed("exemplars", 0);
   size_t n = 0;
+  std::vector<std::pair<std::string_view, std::string_view>> labels;
   while (!r->empty()) {
     RefExemplar e;
     e.ref = base_ref + static_cast<uint64_t>(r->Varint());
     e.t = static_cast<int64_t>(base_t + static_cast<uint64_t>(r->Varint()));
     e.v = r->BE64Double();
-    if (!r->ok() || !ReadLabels(*r, &e.labels)) return Malformed("exemplars", n);
+    if (!r->ok() || !internal::ReadLabelViews(*r, &labels)) return Malformed("exemplars", n);
+    e.labels = CopyLabels(labels);
     out->push_back(std::move(e));
     ++n;
   }

@@ -3,8 +3,10 @@
 // A record of another type is an Error too: check RecordType() first.
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "lib/model/result.h"
@@ -17,6 +19,14 @@ namespace tsdbd::tsdb::record {
 Type RecordType(std::string_view rec);
 
 Status DecodeSeries(std::string_view rec, std::vector<RefSeries>* out);
+// The name/value pairs of a series, as views into its record.
+using LabelViews = std::span<const std::pair<std::string_view, std::string_view>>;
+// Calls fn(ref, labels) for each series of a series record, in order, with views into `rec`
+// that are valid while it is: for a caller that keeps no copy of the strings (the WAL replay,
+// which interns them). Fails as DecodeSeries does, after calling fn for the series before
+// the malformed one.
+template <typename Fn>
+Status ForEachSeries(std::string_view rec, Fn&& fn);
 Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out);
 // Calls fn(ref, t, v_bits) for each sample of a samples record, in order, as it decodes them:
 // for a caller that needs no vector of the samples (the WAL replay, which drops most of a
@@ -38,7 +48,24 @@ Status DecodeMetadata(std::string_view rec, std::vector<RefMetadata>* out);
 
 namespace internal {
 Error MalformedRecord(const char* what, size_t entries);
+// Reads a label count and that many name/value pairs into *out (cleared first).
+bool ReadLabelViews(ByteReader& r, std::vector<std::pair<std::string_view, std::string_view>>* out);
 }  // namespace internal
+
+template <typename Fn>
+Status ForEachSeries(std::string_view rec, Fn&& fn) {
+  if (RecordType(rec) != Type::kSeries) return Error("not a series record");
+  ByteReader r(rec.substr(1));
+  std::vector<std::pair<std::string_view, std::string_view>> labels;
+  for (size_t n = 0; !r.empty(); ++n) {
+    const uint64_t ref = r.BE64();
+    if (!r.ok() || !internal::ReadLabelViews(r, &labels)) {
+      return internal::MalformedRecord("series", n);
+    }
+    fn(ref, LabelViews(labels));
+  }
+  return Status::Ok();
+}
 
 template <typename Fn>
 Status ForEachSample(std::string_view rec, Fn&& fn) {
