@@ -59,10 +59,10 @@ void ReplayShards::GroupBySeries(const Batch& batch, Batch* grouped,
     return static_cast<size_t>(AddressHash(s) >> (64 - kGroupBits));
   };
   starts->assign((size_t{1} << kGroupBits) + 1, 0);
-  for (const Op& op : batch) ++(*starts)[group(op.series) + 1];
+  for (const Op& op : batch) ++(*starts)[group(op.series()) + 1];
   for (size_t g = 1; g < starts->size(); ++g) (*starts)[g] += (*starts)[g - 1];
   grouped->resize(batch.size());
-  for (const Op& op : batch) (*grouped)[(*starts)[group(op.series)]++] = op;
+  for (const Op& op : batch) (*grouped)[(*starts)[group(op.series())]++] = op;
 }
 
 void ReplayShards::Apply(const Batch& batch, ReplayShardStats& stats) const {
@@ -71,18 +71,18 @@ void ReplayShards::Apply(const Batch& batch, ReplayShardStats& stats) const {
   // the series is in cache) fewer ahead, then the bytes, so that no step waits on memory.
   constexpr size_t kSeriesAhead = 24, kChunkObjectAhead = 16, kChunkAhead = 8;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (i + kSeriesAhead < batch.size()) batch[i + kSeriesAhead].series->PrefetchAppendFields();
+    if (i + kSeriesAhead < batch.size()) batch[i + kSeriesAhead].series()->PrefetchAppendFields();
     if (i + kChunkObjectAhead < batch.size()) {
-      batch[i + kChunkObjectAhead].series->PrefetchOpenChunkObject();
+      batch[i + kChunkObjectAhead].series()->PrefetchOpenChunkObject();
     }
-    if (i + kChunkAhead < batch.size()) batch[i + kChunkAhead].series->PrefetchOpenChunk();
+    if (i + kChunkAhead < batch.size()) batch[i + kChunkAhead].series()->PrefetchOpenChunk();
     const Op& op = batch[i];
-    if (op.is_delete) {
-      stats.chunks_removed += op.series->DeleteRange(op.t, static_cast<int64_t>(op.v));
+    if (op.is_delete()) {
+      stats.chunks_removed += op.series()->DeleteRange(op.t, static_cast<int64_t>(op.v));
       continue;
     }
     bool created = false;
-    if (!op.series->Append(op.t, op.v, chunk_range_ms_, &created)) {
+    if (!op.series()->Append(op.t, op.v, chunk_range_ms_, &created)) {
       ++stats.out_of_order_samples;
       continue;
     }

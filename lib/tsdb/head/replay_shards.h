@@ -39,22 +39,32 @@ class ReplayShards {
   ReplayShards& operator=(const ReplayShards&) = delete;
 
   // Queues MemSeries::Append(t, v_bits) for s, after everything queued for s before.
-  void AddSample(MemSeries* s, int64_t t, uint64_t v_bits) { Add(s, {s, t, v_bits, false}); }
+  void AddSample(MemSeries* s, int64_t t, uint64_t v_bits) { Add(s, Op(s, false, t, v_bits)); }
   // Queues MemSeries::DeleteRange(mint, maxt) for s, after everything queued for s before.
   void AddDeletion(MemSeries* s, int64_t mint, int64_t maxt) {
-    Add(s, {s, mint, static_cast<uint64_t>(maxt), true});
+    Add(s, Op(s, true, mint, static_cast<uint64_t>(maxt)));
   }
 
   // Waits until everything queued is applied and stops the workers.
   ReplayShardStats Finish();
 
  private:
+  // 24 bytes, not 32: a deletion is marked in the low bit of its series' address (a MemSeries
+  // is aligned to 8), as the ops are written, grouped and read once each per sample.
   struct Op {
-    MemSeries* series;
-    int64_t t;   // sample time, or the deletion's min time
-    uint64_t v;  // sample value bits, or the deletion's max time
-    bool is_delete;
+    Op() = default;
+    Op(MemSeries* s, bool is_delete, int64_t t, uint64_t v)
+        : series_and_kind(reinterpret_cast<uintptr_t>(s) | (is_delete ? 1 : 0)), t(t), v(v) {}
+    MemSeries* series() const {
+      return reinterpret_cast<MemSeries*>(series_and_kind & ~uintptr_t{1});
+    }
+    bool is_delete() const { return series_and_kind & 1; }
+
+    uintptr_t series_and_kind = 0;
+    int64_t t = 0;   // sample time, or the deletion's min time
+    uint64_t v = 0;  // sample value bits, or the deletion's max time
   };
+  static_assert(sizeof(Op) == 24 && alignof(MemSeries) >= 2);
   using Batch = std::vector<Op>;
 
   // One worker's queue of batches, bounded so that the reader cannot run far ahead.
