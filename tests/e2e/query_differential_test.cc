@@ -272,6 +272,7 @@ const char* kQueries[] = {
     "sum(",
     "http_requests_total + on(instance) up",
     "{job=~\".*\"}",
+    "((\"a\"))",
 };
 
 TYPED_TEST(QueryDifferentialTest, InstantQueries) {

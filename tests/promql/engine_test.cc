@@ -221,6 +221,10 @@ TEST_F(EngineTest, RangeResultsAreSortedAndTypesChecked) {
   EXPECT_EQ(Range("time()", 0, kMin, kMin), "{} 0:0 60:60\n");
   EXPECT_EQ(Instant("1 + 2", 0), "scalar 3");
   EXPECT_EQ(Instant("\"s\"", 0), "string s");
+  // A string in parentheses fails at evaluation in Prometheus 2.42, in these words.
+  EXPECT_EQ(Instant("((\"s\"))", 0),
+            "ERR execution: unexpected result in StepInvariantExpr evaluation: "
+            "*parser.StepInvariantExpr");
 }
 
 TEST_F(EngineTest, FunctionsWithLabels) {

@@ -168,6 +168,12 @@ QueryOutcome Engine::Exec(storage::Queryable& storage, const Expr& expr, int64_t
   QueryOutcome outcome;
   QueryResult& r = outcome.result;
   const Expr* top = Unparen(&expr);
+  if (top->kind == ExprKind::kStringLiteral && top != &expr) {
+    // Prometheus 2.42 evaluates a parenthesised string as a step-invariant expression, which
+    // must give a matrix, and fails the query (a bare string is answered as a string).
+    return Fail(QueryErrorType::kExecution,
+                "unexpected result in StepInvariantExpr evaluation: *parser.StepInvariantExpr");
+  }
   if (top->kind == ExprKind::kStringLiteral) {
     r.type = ValueType::kString;
     r.string = static_cast<const StringLiteral*>(top)->value;
