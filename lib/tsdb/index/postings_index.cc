@@ -6,9 +6,6 @@
 namespace tsdbd::tsdb::index {
 namespace {
 
-// The id of a queried string. TODO: SymbolTable has no look-up that leaves the table
-// unchanged, so a queried string that no series uses is interned (and kept for the process's
-// life); with a SymbolTable::Find this would return false for it instead.
 // The id of an existing string; false for one no series has (queries never grow the table).
 bool LookupSymbol(std::string_view s, SymbolId* id) {
   const std::optional<SymbolId> found = SymbolTable::Global().Find(s);
