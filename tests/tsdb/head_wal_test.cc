@@ -258,6 +258,61 @@ TEST(HeadWalTest, TruncateCheckpointsAndReplaysFromTheCheckpoint) {
   EXPECT_EQ((*h)->replay_stats().unknown_ref_samples, 0);
 }
 
+// The replay reports its segments as Prometheus 2.42 does: from the newest checkpoint's index
+// (0 without one) to the last segment (the one opened for writing included), all replayed at
+// the end, whether or not their records were dropped as older than the blocks.
+TEST(HeadWalTest, ReplayStatusGoesFromTheCheckpointToTheLastSegment) {
+  TempDir dir;
+  HeadOptions o = testing::MemOptions();
+  o.wal_dir = dir.path() + "/wal";
+  o.wal_options.segment_size = 32 * 1024;
+  o.wal_options.compress = false;
+  o.chunk_range_ms = 100'000;
+  auto fill = [](Head& head, int from, int to) {
+    for (int b = from; b < to; ++b) {
+      auto app = head.NewAppender();
+      for (int i = 0; i < 40; ++i) ASSERT_TRUE(app->Append(0, Series(i), b * 1000, b).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+  };
+  auto reopen = [&o](int64_t min_valid_time) {
+    HeadOptions again = o;
+    again.min_valid_time = min_valid_time;
+    again.replay_status = std::make_shared<WalReplayStatus>();
+    auto h = Head::Open(again);
+    EXPECT_TRUE(h.ok()) << h.error().message();
+    auto segs = wal::ListSegments(o.wal_dir);
+    EXPECT_TRUE(segs.ok() && !segs->empty());
+    return std::pair(again.replay_status->Get(), segs->back().index);
+  };
+  {
+    auto h = Head::Open(o);
+    ASSERT_TRUE(h.ok());
+    fill(**h, 0, 200);
+  }
+  {
+    const auto [status, last] = reopen(MemSeries::kNoTime);
+    EXPECT_GT(last, 2);
+    EXPECT_EQ(status.min, 0);  // no checkpoint
+    EXPECT_EQ(status.max, last);
+    EXPECT_EQ(status.current, last);
+  }
+  {
+    auto h = Head::Open(o);
+    ASSERT_TRUE(h.ok());
+    fill(**h, 200, 500);
+    ASSERT_TRUE((*h)->Truncate(300 * 1000).ok());
+  }
+  auto cp = wal::LastCheckpoint(o.wal_dir);
+  ASSERT_TRUE(cp.ok() && cp->has_value());
+  for (int64_t min_valid_time : {MemSeries::kNoTime, int64_t{1'000'000}}) {
+    const auto [status, last] = reopen(min_valid_time);
+    EXPECT_EQ(status.min, (*cp)->index) << min_valid_time;
+    EXPECT_EQ(status.max, last) << min_valid_time;
+    EXPECT_EQ(status.current, last) << min_valid_time;
+  }
+}
+
 // A crash between writing a checkpoint and deleting the segments it covers leaves both: the
 // next truncation drops those segments and checkpoints after it, instead of failing.
 TEST(HeadWalTest, TruncateAfterACrashBetweenCheckpointAndSegmentRemoval) {

@@ -85,6 +85,7 @@ Result<std::unique_ptr<DB>> DB::Open(DbOptions options) {
   head.chunk_range_ms = db->options_.min_block_duration_ms;
   head.wal_dir = (stdfs::path(db->options_.dir) / "wal").string();
   head.wal_options.compress = db->options_.wal_compression;
+  head.replay_status = db->options_.replay_status;
   {
     std::lock_guard lock(db->blocks_mu_);
     for (const block::BlockPtr& b : db->blocks_) {

@@ -29,10 +29,12 @@ struct DbOptions {
   // --storage.tsdb.max-block-duration: the largest block compaction makes.
   int64_t max_block_duration_ms = 31LL * 24 * 60 * 60 * 1000;
   int64_t retention_ms = 15LL * 24 * 60 * 60 * 1000;  // 0: none
-  int64_t retention_bytes = 0;                         // 0: none
+  int64_t retention_bytes = 0;                        // 0: none
   bool wal_compression = true;
   // Run head compaction, block compaction and retention on a background thread.
   bool background = true;
+  // Told where the WAL replay is, when set (HeadOptions::replay_status).
+  std::shared_ptr<WalReplayStatus> replay_status;
 };
 
 // Counters for self-metrics (Prometheus's names in cmd/tsdbd/tsdb_metrics.cc).

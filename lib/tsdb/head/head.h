@@ -18,6 +18,7 @@
 #include "lib/storage/querier.h"
 #include "lib/tsdb/head/head_readers.h"
 #include "lib/tsdb/head/series_map.h"
+#include "lib/tsdb/head/wal_replay_status.h"
 #include "lib/tsdb/index/postings_index.h"
 #include "lib/tsdb/wal/wal.h"
 
@@ -39,6 +40,8 @@ struct HeadOptions {
   int64_t min_valid_time = MemSeries::kNoTime;
   // Threads that apply the WAL replay's samples; 0: one per core.
   size_t replay_workers = 0;
+  // Told where the replay is, when set.
+  std::shared_ptr<WalReplayStatus> replay_status;
 };
 
 // What the WAL replay at Open found.

@@ -68,6 +68,18 @@ Status Head::ReplaySegments(bool* damaged) {
   std::vector<wal::SegmentRef> segments = set->checkpoint_segments;
   const size_t checkpoint_count = segments.size();
   segments.insert(segments.end(), set->segments.begin(), set->segments.end());
+  // Reported as Prometheus reports it: from the checkpoint's index (0 without one) to the last
+  // segment, each segment finished once a record of a later one comes (or the replay ends).
+  WalReplayStatus* const status = options_.replay_status.get();
+  size_t finished = checkpoint_count;  // segments[checkpoint_count, finished) are replayed
+  auto finish_before = [&](size_t position) {
+    if (status && position > finished) status->Finished(segments[position - 1].index);
+    finished = std::max(finished, position);
+  };
+  if (status) {
+    const int first = set->checkpoint ? set->checkpoint->index : 0;
+    status->Start(first, set->segments.empty() ? first : set->segments.back().index);
+  }
 
   // Refs as the WAL names them -> series. A series logged twice (under two refs) is found by
   // both; a ref once remapped so keeps that mapping even if a later record creates a series
@@ -103,6 +115,7 @@ Status Head::ReplaySegments(bool* damaged) {
     return Error("head: WAL segment " + std::to_string(reader.segment()) + ": " + s.message());
   };
   while (reader.Next()) {
+    finish_before(reader.segment_position());
     std::string_view rec = reader.record();
     switch (record::RecordType(rec)) {
       case record::Type::kSeries: {
@@ -210,6 +223,8 @@ Status Head::ReplaySegments(bool* damaged) {
     *damaged = true;
   } else if (!reader.status().ok()) {
     return Error("head: reading the WAL: " + reader.status().message());
+  } else {
+    finish_before(segments.size());
   }
   next_ref_.store(std::max(next_ref_.load(), max_ref + 1));
   if (applied.max_time != kNoTime) {

@@ -35,6 +35,7 @@ void ReadAheadReader::Run() {
     }
     r.bytes.assign(reader_.record());
     r.segment = reader_.segment();
+    r.position = reader_.segment_position();
     {
       std::lock_guard lock(mu_);
       ready_.push_back(std::move(r));

@@ -37,8 +37,9 @@ class ReadAheadReader {
   bool Next();
   // The current record; valid until the next call to Next().
   std::string_view record() const { return current_.bytes; }
-  // Segment index of the current record.
+  // Segment index of the current record, and as Reader::segment_position.
   int segment() const { return current_.segment; }
+  size_t segment_position() const { return current_.position; }
   // As Reader's, once Next() returned false.
   const std::optional<Corruption>& corruption() const { return reader_.corruption(); }
   const Status& status() const { return reader_.status(); }
@@ -47,6 +48,7 @@ class ReadAheadReader {
   struct Record {
     std::string bytes;
     int segment = -1;
+    size_t position = 0;
   };
   void Run();
 

@@ -42,6 +42,9 @@ class Reader {
   std::string_view record() const { return record_; }
   // Segment index of the current record and the offset just past its last fragment.
   int segment() const { return segment_index_; }
+  // Where the current record's segment is in the list the reader was given (indices alone may
+  // repeat: a checkpoint's segments count from 0 again).
+  size_t segment_position() const { return next_segment_ - 1; }
   int64_t offset() const { return valid_end_; }
 
   // Set when Next() stopped at damaged data (CRC mismatch, torn fragment, bad type...).
