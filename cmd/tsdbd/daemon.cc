@@ -10,6 +10,7 @@
 
 #include "cmd/tsdbd/build_info.h"
 #include "cmd/tsdbd/self_metrics.h"
+#include "cmd/tsdbd/tsdb_metrics.h"
 #include "lib/config/config.h"
 #include "lib/http/api/admin_routes.h"
 #include "lib/http/api/metadata_routes.h"
@@ -17,22 +18,21 @@
 #include "lib/http/api/status_routes.h"
 #include "lib/http/api/target_routes.h"
 #include "lib/http/api/tsdb_status.h"
+#include "lib/http/api/work_pool.h"
 #include "lib/http/api/write_routes.h"
 #include "lib/http/server.h"
 #include "lib/http/web/targets_page.h"
 #include "lib/http/web_routes.h"
 #include "lib/metrics/registry.h"
+#include "lib/model/byte_size.h"
+#include "lib/model/timestamp.h"
 #include "lib/net/io_runtime.h"
+#include "lib/promql/engine/engine.h"
 #include "lib/scrape/discovery/manager.h"
 #include "lib/scrape/discovery/metrics.h"
 #include "lib/scrape/manager/manager.h"
-#include "lib/model/byte_size.h"
-#include "lib/model/timestamp.h"
-#include "cmd/tsdbd/tsdb_metrics.h"
-#include "lib/http/api/work_pool.h"
-#include "lib/promql/engine/engine.h"
-#include "lib/tsdb/dir_lock.h"
 #include "lib/tsdb/db/db.h"
+#include "lib/tsdb/dir_lock.h"
 
 namespace tsdbd {
 namespace {
@@ -44,9 +44,12 @@ constexpr int kIoThreads = 2;
 constexpr int kWriteThreads = 2;
 
 boost::json::object BuildInfo() {
-  return {{"version", build::kPrometheusVersion}, {"revision", build::kRevision},
-          {"branch", build::kBranch},             {"buildUser", build::kBuildUser},
-          {"buildDate", build::kBuildDate},       {"goVersion", build::kCompiler}};
+  return {{"version", build::kPrometheusVersion},
+          {"revision", build::kRevision},
+          {"branch", build::kBranch},
+          {"buildUser", build::kBuildUser},
+          {"buildDate", build::kBuildDate},
+          {"goVersion", build::kCompiler}};
 }
 
 // The port part of --web.listen-address.
@@ -120,8 +123,8 @@ Status Daemon::Start() {
   options.read_timeout = flags_.read_timeout;
   options.web_config_file = flags_.web_config_file;
   server_ = std::make_unique<http::Server>(
-      *io_, options, std::move(router), [m = metrics_.get()](std::string_view handler, int code,
-                                                             double seconds) {
+      *io_, options, std::move(router),
+      [m = metrics_.get()](std::string_view handler, int code, double seconds) {
         m->ObserveRequest(handler, code, seconds);
       });
   if (Status s = server_->Start(); !s.ok()) {
@@ -147,6 +150,7 @@ Status Daemon::OpenStorage() {
   options.retention_ms = flags_.retention_time.count();
   options.retention_bytes = flags_.retention_size;
   options.wal_compression = flags_.wal_compression;
+  options.replay_status = wal_replay_;
   auto db = tsdb::DB::Open(options);
   if (!db.ok()) return Error("opening storage failed: " + db.error().message());
   db_ = std::move(*db);
@@ -180,7 +184,8 @@ Status Daemon::ApplyToSubsystems(const config::Config& cfg) {
   if (!scrape_) return Status::Ok();  // not started yet: StartScraping applies it
   Status s = scrape_->ApplyConfig(cfg);
   std::map<std::string, config::ServiceDiscovery> jobs;
-  for (const config::ScrapeConfig& sc : cfg.scrape_configs) jobs[sc.job_name] = sc.service_discovery;
+  for (const config::ScrapeConfig& sc : cfg.scrape_configs)
+    jobs[sc.job_name] = sc.service_discovery;
   discovery_->ApplyConfig(jobs);
   return s;
 }
@@ -195,28 +200,29 @@ void Daemon::CloseStorage() {
 }
 
 void Daemon::AddRoutes(http::Router& router) {
-  http::AddWebRoutes(router, {
-      .enable_lifecycle = flags_.enable_lifecycle,
-      .ready = [this] { return ready_.load(); },
-      .reload = [this](std::function<void(Status)> done) { RequestReload(std::move(done)); },
-      .quit = [this] { RequestShutdown(); },
-      .metrics_text = [this] { return metrics_->Text(); },
-  });
+  http::AddWebRoutes(
+      router,
+      {
+          .enable_lifecycle = flags_.enable_lifecycle,
+          .ready = [this] { return ready_.load(); },
+          .reload = [this](std::function<void(Status)> done) { RequestReload(std::move(done)); },
+          .quit = [this] { RequestShutdown(); },
+          .metrics_text = [this] { return metrics_->Text(); },
+      });
   http::web::AddTargetsPage(router, *scrape_, flags_.route_prefix);
   http::api::ApiRoutes api(router, flags_.cors_origin, [this] { return ready_.load(); });
   http::api::AddQueryRoutes(api, {
-      .engine = engine_.get(),
-      .queryable = &storage_,
-      .pool = query_pool_.get(),
-      .now_ms = NowTimestampMs,
-  });
+                                     .engine = engine_.get(),
+                                     .queryable = &storage_,
+                                     .pool = query_pool_.get(),
+                                     .now_ms = NowTimestampMs,
+                                 });
   http::api::AddMetadataRoutes(api, storage_, *query_pool_);
-  http::api::AddTargetRoutes(api, *scrape_, {.external_url = ExternalUrl(flags_),
-                                             .listen_port = ListenPort(flags_)});
-  const bool receive_writes =
-      flags_.enable_remote_write_receiver ||
-      std::find(flags_.features.begin(), flags_.features.end(), "remote-write-receiver") !=
-          flags_.features.end();
+  http::api::AddTargetRoutes(
+      api, *scrape_, {.external_url = ExternalUrl(flags_), .listen_port = ListenPort(flags_)});
+  const bool receive_writes = flags_.enable_remote_write_receiver ||
+                              std::find(flags_.features.begin(), flags_.features.end(),
+                                        "remote-write-receiver") != flags_.features.end();
   http::api::AddWriteRoutes(api, receive_writes, storage_, *write_pool_);
   // Served only once ready, when db_ is open (as for tsdb_status below).
   auto db = [this]() -> Result<tsdb::DB*> {
@@ -239,13 +245,20 @@ void Daemon::AddRoutes(http::Router& router) {
        },
        .data_dir = flags_.storage_path},
       *query_pool_);
-  http::api::AddStatusRoutes(api, {
-      .build_info = BuildInfo(),
-      .flags = flags_.as_strings,
-      .config_yaml = [this] { return ConfigYaml(); },
-      .runtime_info = [this] { return RuntimeInfo(); },
-      .tsdb_status = [this] { return http::api::TsdbStatus(db_->head()); },
-  });
+  http::api::AddStatusRoutes(
+      api,
+      {
+          .build_info = BuildInfo(),
+          .flags = flags_.as_strings,
+          .config_yaml = [this] { return ConfigYaml(); },
+          .runtime_info = [this] { return RuntimeInfo(); },
+          .tsdb_status = [this] { return http::api::TsdbStatus(db_->head()); },
+          .wal_replay =
+              [status = wal_replay_] {
+                const tsdb::WalReplayStatus::Segments s = status->Get();
+                return boost::json::object{{"min", s.min}, {"max", s.max}, {"current", s.current}};
+              },
+      });
 }
 
 boost::json::object Daemon::RuntimeInfo() const {
@@ -314,7 +327,9 @@ void Daemon::RequestShutdown() {
   events_cv_.notify_one();
 }
 
-uint16_t Daemon::port() const { return server_ ? server_->port() : 0; }
+uint16_t Daemon::port() const {
+  return server_ ? server_->port() : 0;
+}
 
 Status Daemon::ApplyConfig() {
   spdlog::info("Loading configuration file filename={}", flags_.config_file);

@@ -1,8 +1,8 @@
 // The running tsdbd: configuration, data directory, HTTP server, and their lifecycle.
 #pragma once
 
-#include <boost/json/object.hpp>
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -16,6 +16,7 @@
 #include "lib/metrics/registry.h"
 #include "lib/model/result.h"
 #include "lib/model/time_format.h"
+#include "lib/tsdb/head/wal_replay_status.h"
 
 namespace tsdbd {
 
@@ -35,11 +36,11 @@ class Metrics;
 namespace http {
 class Router;
 class Server;
-}
+}  // namespace http
 namespace tsdb {
 class DB;
 class DirLock;
-}
+}  // namespace tsdb
 namespace promql {
 class Engine;
 }
@@ -91,6 +92,8 @@ class Daemon {
   std::unique_ptr<SelfMetrics> metrics_;
   std::unique_ptr<tsdb::DirLock> dir_lock_;
   std::unique_ptr<tsdb::DB> db_;
+  const std::shared_ptr<tsdb::WalReplayStatus> wal_replay_ =
+      std::make_shared<tsdb::WalReplayStatus>();
   DeferredStorage<tsdb::DB> storage_;  // what the routes read and write
   metrics::Registration tsdb_metrics_;
   std::unique_ptr<promql::Engine> engine_;

@@ -12,9 +12,10 @@ ApiRoutes::ApiRoutes(Router& router, const std::string& cors_origin, std::functi
 
 ApiRoutes::~ApiRoutes() = default;
 
-void ApiRoutes::Add(const char* method, const char* path, Handler handler) {
+void ApiRoutes::Add(const char* method, const char* path, Handler handler, Readiness readiness) {
+  std::function<bool()> ready = readiness == Readiness::kRequired ? ready_ : nullptr;
   auto wrapped = [handler = std::move(handler), origin_re = origin_, any = any_origin_,
-                  ready = ready_](const Request& request, Reply reply) {
+                  ready = std::move(ready)](const Request& request, Reply reply) {
     std::string allow;
     bool cors = false;
     if (const std::string* origin = request.Header("Origin"); origin && !origin->empty()) {

@@ -21,8 +21,12 @@ class ApiRoutes {
   ApiRoutes(Router& router, const std::string& cors_origin, std::function<bool()> ready);
   ~ApiRoutes();
 
+  // Whether an endpoint answers 503 until the server is ready (all but the WAL replay's).
+  enum class Readiness { kRequired, kNotRequired };
+
   // Registers `handler` for `method` on `path`; the path is also the metrics handler label.
-  void Add(const char* method, const char* path, Handler handler);
+  void Add(const char* method, const char* path, Handler handler,
+           Readiness readiness = Readiness::kRequired);
 
  private:
   Router& router_;

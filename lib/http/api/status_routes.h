@@ -1,4 +1,4 @@
-// /api/v1/status/{buildinfo,flags,config,runtimeinfo}.
+// /api/v1/status/{buildinfo,flags,config,runtimeinfo,tsdb,walreplay}.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -14,10 +14,11 @@ namespace tsdbd::http::api {
 // must be cheap and thread-safe.
 struct StatusSources {
   boost::json::object build_info;
-  std::map<std::string, std::string> flags;            // flag name -> effective value
-  std::function<std::string()> config_yaml;            // the config in force, as YAML
-  std::function<boost::json::object()> runtime_info;   // startTime, CWD, reloadConfigSuccess...
-  std::function<boost::json::object()> tsdb_status;    // headStats and cardinality lists
+  std::map<std::string, std::string> flags;           // flag name -> effective value
+  std::function<std::string()> config_yaml;           // the config in force, as YAML
+  std::function<boost::json::object()> runtime_info;  // startTime, CWD, reloadConfigSuccess...
+  std::function<boost::json::object()> tsdb_status;   // headStats and cardinality lists
+  std::function<boost::json::object()> wal_replay;    // min, max, current; also before ready
 };
 
 // Registers the status endpoints (GET).
