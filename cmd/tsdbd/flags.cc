@@ -121,7 +121,8 @@ const std::vector<FlagSpec>& Specs() {
        "Interval used by scrape manager to throttle target groups updates.", true},
       {"alertmanager.notification-queue-capacity", Kind::kInt, "10000",
        "The capacity of the queue for pending Alertmanager notifications."},
-      {"alertmanager.timeout", Kind::kDuration, "", "Timeout for sending alerts to Alertmanager.",
+      // A string in Prometheus 2.42, kept as given and otherwise ignored.
+      {"alertmanager.timeout", Kind::kString, "", "Timeout for sending alerts to Alertmanager.",
        true},
       {"query.lookback-delta", Kind::kDuration, "5m",
        "The maximum lookback duration for retrieving metrics during expression evaluations "
@@ -293,7 +294,8 @@ Result<Flags> BuildFlags(std::map<std::string, std::string> raw,
   } else if (set("storage.tsdb.retention")) {
     f.retention_time = dur("storage.tsdb.retention");
   }
-  if (f.retention_time == Duration(0) && f.retention_size == 0) f.retention_time = kDefaultRetention;
+  if (f.retention_time == Duration(0) && f.retention_size == 0)
+    f.retention_time = kDefaultRetention;
   if (f.retention_time > kMaxRetention || f.retention_time < Duration(0)) {
     f.retention_time = kMaxRetention;
   }
@@ -351,7 +353,8 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
   CommandLine cl;
   std::map<std::string, std::string> raw;
   std::map<std::string, bool> explicitly_set;
-  for (const FlagSpec& spec : Specs()) raw[std::string(spec.name)] = std::string(spec.default_value);
+  for (const FlagSpec& spec : Specs())
+    raw[std::string(spec.name)] = std::string(spec.default_value);
 
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];

@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
   const sigset_t signals = HandledSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: all inherit it
   tsdbd::SetupLogging(cl->flags.log_level, cl->flags.log_format);
+  if (!cl->flags.as_strings.at("alertmanager.timeout").empty()) {
+    spdlog::warn(
+        "The flag --alertmanager.timeout has no effect and will be removed in the future.");
+  }
 
   tsdbd::Daemon daemon(cl->flags);
   if (tsdbd::Status s = daemon.Start(); !s.ok()) {

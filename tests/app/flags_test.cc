@@ -54,7 +54,11 @@ TEST(Flags, StatusStringsMatchPrometheus) {
   EXPECT_EQ(f.as_strings.at("query.max-samples"), "50000000");
   EXPECT_EQ(f.as_strings.at("web.external-url"), "");
   EXPECT_EQ(f.as_strings.at("enable-feature"), "");
+  EXPECT_EQ(f.as_strings.at("alertmanager.timeout"), "");
   EXPECT_EQ(f.as_strings.size(), 53u);
+  // Prometheus keeps this one as given (it has no effect).
+  EXPECT_EQ(Parse({"--alertmanager.timeout=10000ms"}).as_strings.at("alertmanager.timeout"),
+            "10000ms");
 }
 
 TEST(Flags, BothValueSyntaxesAndBooleans) {
@@ -77,8 +81,9 @@ TEST(Flags, Retention) {
   EXPECT_EQ(Parse({"--storage.tsdb.retention.time=1y"}).retention_time, 365 * 24h);
   // The deprecated flag counts unless the new one is given.
   EXPECT_EQ(Parse({"--storage.tsdb.retention=7d"}).retention_time, 7 * 24h);
-  EXPECT_EQ(Parse({"--storage.tsdb.retention=7d", "--storage.tsdb.retention.time=9d"}).retention_time,
-            9 * 24h);
+  EXPECT_EQ(
+      Parse({"--storage.tsdb.retention=7d", "--storage.tsdb.retention.time=9d"}).retention_time,
+      9 * 24h);
   // A size limit alone means no time limit.
   Flags sized = Parse({"--storage.tsdb.retention.size=512MB"});
   EXPECT_EQ(sized.retention_time, 0ms);
@@ -109,7 +114,8 @@ TEST(Flags, ErrorsNameTheFlagAndValue) {
   EXPECT_EQ(ErrorOf({"--no-config.file"}), "unknown long flag '--no-config.file'");
   EXPECT_EQ(ErrorOf({"--query.timeout"}), "expected argument for flag '--query.timeout'");
   EXPECT_EQ(ErrorOf({"extra"}), "unexpected argument 'extra'");
-  EXPECT_NE(ErrorOf({"--query.timeout=abc"}).find("not a valid duration string"), std::string::npos);
+  EXPECT_NE(ErrorOf({"--query.timeout=abc"}).find("not a valid duration string"),
+            std::string::npos);
   EXPECT_NE(ErrorOf({"--storage.tsdb.retention.size=12"}).find("--storage.tsdb.retention.size"),
             std::string::npos);
   EXPECT_NE(ErrorOf({"--query.max-concurrency=x"}).find("expected an integer"), std::string::npos);
