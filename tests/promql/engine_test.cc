@@ -104,6 +104,19 @@ TEST_F(EngineTest, OffsetAndAt) {
   EXPECT_EQ(Range("sum_over_time(m[2m] @ 300)", 0, 2 * kMin, kMin), "{} 0:12 60:12 120:12\n");
 }
 
+// @ at the ends of int64 milliseconds (and beyond them, where Go's conversion gives int64's
+// minimum): nothing is selected, and no time arithmetic overflows on the way.
+TEST_F(EngineTest, AtTheEndsOfTimeSelectsNothing) {
+  Add(Labels{{"__name__", "m"}}, 0, kMin, {0, 1, 2, 3});
+  for (const char* q : {"m @ -9223372036854775", "m offset 1h @ -9223372036854775",
+                        "m offset -1h @ 9223372036854775", "rate(m[5m] @ -9223372036854775)",
+                        "max_over_time(m[5m:1m] @ -9223372036854775)", "m @ 1e16",
+                        "timestamp(m @ 1e17)", "max_over_time(m[5m:1m] offset 1h @ 1e16)"}) {
+    EXPECT_EQ(Instant(q, 2 * kMin), "") << q;
+    EXPECT_EQ(Range(q, 0, 2 * kMin, kMin), "") << q;
+  }
+}
+
 TEST_F(EngineTest, RateExtrapolation) {
   // A counter rising 10 per 15s with a reset.
   Add(Labels{{"__name__", "c"}}, 15'000, 15'000, {10, 20, 30, 40, 5, 15, 25, 35});

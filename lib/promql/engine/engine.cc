@@ -50,12 +50,12 @@ class SelectorPlanner {
         const auto& vs = static_cast<const VectorSelector&>(e);
         int64_t s = start_, en = end_;
         if (sub_at != nullptr) s = en = At(*sub_at);
-        s -= sub_offset + sub_range;
-        en -= sub_offset;
+        s = SaturatingSub(s, SaturatingAdd(sub_offset, sub_range));
+        en = SaturatingSub(en, sub_offset);
         if (vs.at.kind != AtModifier::Kind::kNone) s = en = At(vs.at);
-        s -= range == 0 ? lookback_ : range;
-        s -= ToMillis(vs.offset);
-        en -= ToMillis(vs.offset);
+        s = SaturatingSub(s, range == 0 ? lookback_ : range);
+        s = SaturatingSub(s, ToMillis(vs.offset));
+        en = SaturatingSub(en, ToMillis(vs.offset));
         storage::SelectHints h;
         h.start_ms = s;
         h.end_ms = en;
@@ -74,7 +74,8 @@ class SelectorPlanner {
       }
       case ExprKind::kSubquery: {
         const auto& sq = static_cast<const SubqueryExpr&>(e);
-        Walk(*sq.expr, "", sub_offset + ToMillis(sq.offset), sub_range + ToMillis(sq.range),
+        Walk(*sq.expr, "", SaturatingAdd(sub_offset, ToMillis(sq.offset)),
+             SaturatingAdd(sub_range, ToMillis(sq.range)),
              sq.at.kind != AtModifier::Kind::kNone ? &sq.at : sub_at, 0);
         return;
       }

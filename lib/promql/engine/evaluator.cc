@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <unordered_set>
 
@@ -109,6 +110,32 @@ void QueryState::CheckSamples() const {
   }
 }
 
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) {
+    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  }
+  return r;
+}
+
+int64_t SaturatingSub(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) {
+    return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  }
+  return r;
+}
+
+Evaluator::Evaluator(QueryState* q, int64_t start, int64_t end, int64_t interval)
+    : q_(q), start_(start), end_(end), interval_(interval), steps_(0) {
+  if (end >= start) {
+    const uint64_t span = static_cast<uint64_t>(end) - static_cast<uint64_t>(start);
+    const uint64_t steps = span / static_cast<uint64_t>(interval) + 1;
+    steps_ = static_cast<int64_t>(
+        std::min<uint64_t>(steps, static_cast<uint64_t>(std::numeric_limits<int64_t>::max())));
+  }
+}
+
 int64_t Evaluator::RefTime(const AtModifier& at, Duration offset, int64_t ts) const {
   int64_t t = ts;
   switch (at.kind) {
@@ -124,7 +151,7 @@ int64_t Evaluator::RefTime(const AtModifier& at, Duration offset, int64_t ts) co
       t = q_->query_end;
       break;
   }
-  return t - ToMillis(offset);
+  return SaturatingSub(t, ToMillis(offset));
 }
 
 const std::vector<std::shared_ptr<const storage::Series>>& Evaluator::Selected(
@@ -145,7 +172,7 @@ Matrix Evaluator::Eval(const Expr& e) {
       const double v = static_cast<const NumberLiteral&>(e).value;
       Series s;
       s.points.reserve(NumSteps());
-      for (int64_t ts = start_; ts <= end_; ts += interval_) s.points.push_back({ts, v});
+      for (int64_t i = 0; i < NumSteps(); ++i) s.points.push_back({StepTime(i), v});
       q_->AddSamples(static_cast<int64_t>(s.points.size()));
       Matrix m;
       m.push_back(std::move(s));
@@ -183,7 +210,7 @@ Matrix Evaluator::EvalStepInvariant(const Expr& e) {
     if (s.points.empty()) continue;
     const double v = s.points[0].v;
     s.points.reserve(steps);
-    for (int64_t ts = start_ + interval_; ts <= end_; ts += interval_) s.points.push_back({ts, v});
+    for (int64_t i = 1; i < steps; ++i) s.points.push_back({StepTime(i), v});
     q_->AddSamples(steps - 1);
   }
   return m;
@@ -199,7 +226,7 @@ class LookbackCursor {
 
   // The sample the selector sees at `ref` (non-decreasing between calls).
   bool At(int64_t ref, storage::Sample* out) {
-    const int64_t min_t = ref - lookback_;
+    const int64_t min_t = SaturatingSub(ref, lookback_);
     if (!started_) {
       started_ = true;
       Load(it_->Seek(min_t));
@@ -337,10 +364,11 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool timestamps) 
     auto it = s->Iterator();
     LookbackCursor cur(it.get(), lookback);
     Series ss;
-    for (int64_t ts = start_; ts <= end_; ts += interval_) {
+    for (int64_t i = 0; i < NumSteps(); ++i) {
+      const int64_t ts = StepTime(i);
       storage::Sample smp;
       if (cur.At(RefTime(vs.at, vs.offset, ts), &smp)) {
-        if (ss.points.empty()) ss.points.reserve(static_cast<size_t>((end_ - ts) / interval_ + 1));
+        if (ss.points.empty()) ss.points.reserve(static_cast<size_t>(NumSteps() - i));
         ss.points.push_back({ts, timestamps ? static_cast<double>(smp.t) / 1000 : smp.v});
       }
     }
@@ -358,7 +386,7 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool timestamps) 
 Matrix Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
   Matrix out;
   const int64_t maxt = RefTime(ms.selector->at, ms.selector->offset, start_);
-  const int64_t mint = maxt - ToMillis(ms.range);
+  const int64_t mint = SaturatingSub(maxt, ToMillis(ms.range));
   for (const auto& s : Selected(*ms.selector)) {
     q_->CheckDone();
     IteratorSource src(s->Iterator());
@@ -377,12 +405,12 @@ Matrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   // Prometheus evaluates a subquery with @ as of its evaluator's start, shifting the offset.
   int64_t offset = ToMillis(sq.offset);
   if (sq.at.kind != AtModifier::Kind::kNone)
-    offset = start_ - RefTime(sq.at, Duration(0), start_) + offset;
+    offset = SaturatingAdd(SaturatingSub(start_, RefTime(sq.at, Duration(0), start_)), offset);
   const int64_t range = ToMillis(sq.range);
-  const int64_t lo = start_ - offset - range;
+  const int64_t lo = SaturatingSub(SaturatingSub(start_, offset), range);
   int64_t inner_start = step * (lo / step);
-  if (inner_start < lo) inner_start += step;
-  Evaluator inner(q_, inner_start, end_ - offset, step);
+  if (inner_start < lo) inner_start = SaturatingAdd(inner_start, step);
+  Evaluator inner(q_, inner_start, SaturatingSub(end_, offset), step);
   return inner.Eval(*sq.expr);
 }
 
@@ -420,7 +448,8 @@ Matrix Evaluator::RangeEval(std::span<const Expr* const> args, const StepFn& fn,
   // Prometheus counts the arguments' matrices, plus at each step the samples it gathers
   // into the step's input vectors and the outputs of the steps so far.
   const int64_t args_held = q_->current_samples;
-  for (int64_t ts = start_; ts <= end_; ts += interval_) {
+  for (int64_t step = 0; step < NumSteps(); ++step) {
+    const int64_t ts = StepTime(step);
     q_->CheckDone();
     int64_t inputs = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -578,9 +607,10 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
     RangeWindow rw;
     rw.range_ms = range;
     size_t step = 0;
-    for (int64_t ts = start_; ts <= end_; ts += interval_, ++step) {
+    for (; step < static_cast<size_t>(NumSteps()); ++step) {
+      const int64_t ts = StepTime(static_cast<int64_t>(step));
       const int64_t maxt = RefTime(*at, offset, ts);
-      const int64_t mint = maxt - range;
+      const int64_t mint = SaturatingSub(maxt, range);
       auto pts = w.Advance(mint, maxt);
       const int64_t held = static_cast<int64_t>(pts.size());
       q_->current_samples += held - window_held;
@@ -595,7 +625,7 @@ Matrix Evaluator::EvalRangeCall(const Call& c, size_t matrix_arg) {
       for (size_t p = 0; p < params.size() && p < 2; ++p) rw.params[p] = params[p][step];
       double v;
       if (!fn(rw, &v)) continue;
-      if (ss.points.empty()) ss.points.reserve(static_cast<size_t>((end_ - ts) / interval_ + 1));
+      if (ss.points.empty()) ss.points.reserve(static_cast<size_t>(NumSteps()) - step);
       ss.points.push_back({ts, v});
     }
     if (ss.points.empty()) continue;

@@ -47,10 +47,16 @@ struct StepArg {
   std::vector<uint32_t> series;
 };
 
+// Time arithmetic that stops at int64's ends instead of overflowing. @ may put a selector at
+// the ends of time, where Prometheus's Go arithmetic wraps around; nothing is stored there,
+// so either way nothing is selected.
+int64_t SaturatingAdd(int64_t a, int64_t b);
+int64_t SaturatingSub(int64_t a, int64_t b);
+
 class Evaluator {
  public:
-  Evaluator(QueryState* q, int64_t start, int64_t end, int64_t interval)
-      : q_(q), start_(start), end_(end), interval_(interval) {}
+  // interval >= 1.
+  Evaluator(QueryState* q, int64_t start, int64_t end, int64_t interval);
 
   Matrix Eval(const Expr& e);
 
@@ -65,7 +71,10 @@ class Evaluator {
   int64_t start() const { return start_; }
   int64_t end() const { return end_; }
   int64_t interval() const { return interval_; }
-  int64_t NumSteps() const { return (end_ - start_) / interval_ + 1; }
+  // The steps start, start + interval, ... up to end (none when end is before start).
+  int64_t NumSteps() const { return steps_; }
+  // The time of step i < NumSteps(): never beyond end, so never overflowing.
+  int64_t StepTime(int64_t i) const { return start_ + i * interval_; }
 
  private:
   Matrix EvalStepInvariant(const Expr& e);
@@ -86,6 +95,7 @@ class Evaluator {
 
   QueryState* q_;
   int64_t start_, end_, interval_;
+  int64_t steps_;
 };
 
 const Expr* Unparen(const Expr* e);
