@@ -11,6 +11,7 @@
 #include "lib/model/utf8.h"
 #include "lib/promql/check.h"
 #include "lib/promql/functions.h"
+#include "lib/promql/functions/go_calendar.h"
 #include "lib/promql/lexer.h"
 
 namespace tsdbd::promql {
@@ -745,13 +746,9 @@ class Parser {
         Fail(e.pos.start, "timestamp out of bounds for @ modifier: " + v);
       }
       at.kind = AtModifier::Kind::kTimestamp;
-      // Milliseconds beyond int64 (seconds past 9.2e15) are held at its ends. Prometheus gets
-      // int64's minimum there from Go's conversion and evaluates at that wrapped time; that is
-      // not reproduced.
-      const double rounded = std::round(seconds * 1000);
-      at.timestamp_ms = rounded >= kTwoTo63    ? std::numeric_limits<int64_t>::max()
-                        : rounded <= -kTwoTo63 ? std::numeric_limits<int64_t>::min()
-                                               : static_cast<int64_t>(rounded);
+      // Go's int64(math.Round(s * 1000)), as Prometheus converts: milliseconds beyond int64
+      // (seconds past 9.2e15) become int64's minimum.
+      at.timestamp_ms = GoFloatToInt64(std::round(seconds * 1000));
     }
     if (!IsSelectorLike(e)) {
       Fail(e.pos.start,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "lib/model/go_quote.h"
@@ -31,17 +32,10 @@ void AppendAt(std::string& out, const AtModifier& at) {
       out += " @ end()";
       return;
     case AtModifier::Kind::kTimestamp: {
-      // %.3f of the seconds, computed exactly from the milliseconds.
-      const int64_t ms = at.timestamp_ms;
-      const uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
-      out += " @ ";
-      if (ms < 0) out += '-';
-      out += std::to_string(abs / 1000);
-      out += '.';
-      const unsigned frac = static_cast<unsigned>(abs % 1000);
-      out += static_cast<char>('0' + frac / 100);
-      out += static_cast<char>('0' + frac / 10 % 10);
-      out += static_cast<char>('0' + frac % 10);
+      // Prometheus's %.3f of float64(ms) / 1000, whose rounding shows beyond 2^53 ms.
+      char buf[32];
+      std::snprintf(buf, sizeof buf, " @ %.3f", static_cast<double>(at.timestamp_ms) / 1000.0);
+      out += buf;
       return;
     }
   }

@@ -273,6 +273,10 @@ const char* kQueries[] = {
     "http_requests_total + on(instance) up",
     "{job=~\".*\"}",
     "((\"a\"))",
+    // @ at and beyond the ends of int64 milliseconds
+    "http_requests_total @ 1e16",
+    "max_over_time(http_requests_total[5m:1m] @ -9223372036854775)",
+    "up offset -1h @ 9223372036854775",
 };
 
 TYPED_TEST(QueryDifferentialTest, InstantQueries) {

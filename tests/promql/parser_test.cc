@@ -401,6 +401,13 @@ TEST(PromqlParser, AtBoundsTheSeconds) {
             "1:1: parse error: timestamp out of bounds for @ modifier: "
             "-9223372036854775808.000000");
   EXPECT_EQ(Format(*MustParse("x @ 9.2e15")), "x @ 9200000000000000.000");
+  // Milliseconds beyond int64 become its minimum (Go's conversion), printed as Prometheus
+  // prints it: %.3f of the milliseconds as a float64 over 1000.
+  EXPECT_EQ(Format(*MustParse("x @ 1e16")), "x @ -9223372036854776.000");
+  EXPECT_EQ(Format(*MustParse("x[5m:1m] @ -1e17")), "x[5m:1m] @ -9223372036854776.000");
+  EXPECT_EQ(Format(*MustParse("x @ -9223372036854775")), "x @ -9223372036854776.000");
+  EXPECT_EQ(Format(*MustParse("x @ 1609746000.123")), "x @ 1609746000.123");
+  EXPECT_EQ(Format(*MustParse("x @ -0.001 offset 1m")), "x @ -0.001 offset 1m");
 }
 
 TEST(PromqlParser, RegexpErrorsInGoWords) {
