@@ -317,13 +317,31 @@ TEST_F(EngineTest, CancelAndTimeout) {
   EXPECT_EQ(o.error.type, QueryErrorType::kCanceled);
   EXPECT_EQ(o.error.message, "query was canceled in expression evaluation");
 
+  // A deadline passed before evaluation starts is reported as Prometheus's execution check
+  // reports it.
   EngineOptions opts;
-  opts.timeout = Duration(0);
+  opts.timeout = Duration(-1);
   Engine hasty(opts);
   o = hasty.Range(storage_, **e, 0, 99 * kMin, kMin);
   ASSERT_FALSE(o.ok());
   EXPECT_EQ(o.error.type, QueryErrorType::kTimeout);
-  EXPECT_EQ(o.error.message, "query timed out in expression evaluation");
+  EXPECT_EQ(o.error.message, "query timed out in query execution");
+}
+
+// A step under a millisecond is 0 milliseconds, which Prometheus fails on with Go's division
+// error, even where start and end are equal; an end before the start (where the API's times
+// wrap around) has no steps.
+TEST_F(EngineTest, RangeWithAZeroStepOrNoSteps) {
+  Add(Labels{{"__name__", "m"}}, 0, kMin, {1, 2, 3});
+  auto e = ParseExpr("m");
+  ASSERT_TRUE(e.ok());
+  auto zero = engine_.Range(storage_, **e, 0, kMin, 0);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error.type, QueryErrorType::kExecution);
+  EXPECT_EQ(zero.error.message, "unexpected error: runtime error: integer divide by zero");
+  EXPECT_EQ(Text(engine_.Range(storage_, **e, kMin, kMin, 0)),
+            "ERR execution: unexpected error: runtime error: integer divide by zero");
+  EXPECT_EQ(Range("m", kMin, 0, kMin), "");
 }
 
 }  // namespace

@@ -149,12 +149,17 @@ QueryOutcome Engine::Range(storage::Queryable& storage, const Expr& expr, int64_
                 std::string("invalid expression type \"") + DocumentedTypeName(t) +
                     "\" for range query, must be Scalar or instant Vector");
   }
-  if (step_ms <= 0)
+  if (step_ms < 0)
     return Fail(
         QueryErrorType::kBadData,
         "zero or negative query resolution step widths are not accepted. Try a positive integer");
-  if (end_ms < start_ms)
-    return Fail(QueryErrorType::kBadData, "end timestamp must not be before start time");
+  // A step under a millisecond (the API takes nanoseconds) is 0 here, which Prometheus
+  // divides by; an end before the start (only where the API's times wrap around as
+  // milliseconds) has no steps.
+  if (step_ms == 0) {
+    return Fail(QueryErrorType::kExecution,
+                "unexpected error: runtime error: integer divide by zero");
+  }
   return Exec(storage, expr, start_ms, end_ms, step_ms, cancel);
 }
 
@@ -168,6 +173,11 @@ QueryOutcome Engine::Exec(storage::Queryable& storage, const Expr& expr, int64_t
   st.deadline = std::chrono::steady_clock::now() + options_.timeout;
   QueryOutcome outcome;
   QueryResult& r = outcome.result;
+  // Prometheus checks its deadline before it evaluates anything (and, at random, before that
+  // in its queue).
+  if (std::chrono::steady_clock::now() > st.deadline) {
+    return Fail(QueryErrorType::kTimeout, "query timed out in query execution");
+  }
   const Expr* top = Unparen(&expr);
   if (top->kind == ExprKind::kStringLiteral && top != &expr) {
     // Prometheus 2.42 evaluates a parenthesised string as a step-invariant expression, which
