@@ -302,6 +302,22 @@ TYPED_TEST(QueryDifferentialTest, RangeQueries) {
   std::printf("compared %d range queries\n", this->compared_);
 }
 
+// Times at and beyond what Go's conversions hold, and steps under a millisecond: Prometheus
+// wraps them around as Go's int64 arithmetic does, and tsdbd must answer the same.
+TYPED_TEST(QueryDifferentialTest, TimesAtTheEndsAnswerAsPrometheus) {
+  for (const char* t : {"1e16", "-1e16", "9223372036854775", "NaN", "Inf", "-Inf", "0.9996",
+                        "-0.0006", "1677-09-21T00:12:43.145224192Z", "9999-12-31T23:59:59Z",
+                        "0001-01-01T00:00:00Z", "292277025-08-18T07:12:54.999999999Z"}) {
+    this->ExpectSame("/api/v1/query?query=time()&time=" + testing::QueryEscape(t));
+  }
+  for (const char* range :
+       {"start=1e16&end=1e16&step=1", "start=NaN&end=Inf&step=60", "start=0&end=1&step=0.0001",
+        "start=1&end=1&step=0.0001", "start=0&end=10&step=0.001",
+        "start=-292273086-05-16T16:47:06Z&end=292277025-08-18T07:12:54.999999999Z&step=1e9"}) {
+    this->ExpectSame(std::string("/api/v1/query_range?query=time()&") + range);
+  }
+}
+
 TYPED_TEST(QueryDifferentialTest, MetadataEndpoints) {
   for (const char* target : {
            "/api/v1/labels",

@@ -5,9 +5,11 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <limits>
 
 #include "lib/model/duration.h"
 #include "lib/model/go_quote.h"
+#include "lib/promql/functions/go_calendar.h"
 #include "lib/promql/parser.h"
 
 namespace tsdbd::http::api {
@@ -35,7 +37,7 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 }
 
 // RFC 3339 with optional fraction and a Z or ±hh:mm offset, as Go's time.RFC3339Nano parses.
-std::optional<int64_t> ParseRfc3339(std::string_view s) {
+std::optional<ApiTime> ParseRfc3339(std::string_view s) {
   int y, mo, d, h, mi, sec;
   if (!Digits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
       s[7] != '-' || !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
@@ -76,7 +78,15 @@ std::optional<int64_t> ParseRfc3339(std::string_view s) {
     return std::nullopt;
   }
   const int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-  return secs * 1000 + nanos / 1'000'000;
+  return ApiTime{secs, nanos};
+}
+
+// Go's int64 arithmetic, which wraps around.
+int64_t WrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t WrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
 }
 
 std::optional<double> ParseGoFloat(std::string_view s) {
@@ -90,33 +100,76 @@ std::optional<double> ParseGoFloat(std::string_view s) {
 
 }  // namespace
 
-Result<int64_t> ParseTime(std::string_view text) {
+ApiTime ApiTime::Unix(int64_t sec, int64_t nsec) {
+  constexpr int64_t kSecond = 1'000'000'000;
+  if (nsec < 0 || nsec >= kSecond) {
+    const int64_t carry = nsec / kSecond;
+    sec = WrapAdd(sec, carry);
+    nsec -= carry * kSecond;
+    if (nsec < 0) {
+      nsec += kSecond;
+      sec = WrapAdd(sec, -1);
+    }
+  }
+  return {sec, nsec};
+}
+
+int64_t ApiTime::EngineMillis() const {
+  return WrapAdd(WrapMul(sec, 1'000'000'000), nsec) / 1'000'000;
+}
+
+int64_t ApiTime::StorageMillis() const {
+  return WrapAdd(WrapMul(sec, 1000), nsec / 1'000'000);
+}
+
+int64_t SubNanos(const ApiTime& a, const ApiTime& b) {
+  // As Go's Time.Sub: exact when it fits, else the nearer end of int64.
+  int64_t secs, nanos;
+  if (!__builtin_sub_overflow(a.sec, b.sec, &secs) &&
+      !__builtin_mul_overflow(secs, int64_t{1'000'000'000}, &nanos) &&
+      !__builtin_add_overflow(nanos, a.nsec - b.nsec, &nanos)) {
+    return nanos;
+  }
+  return a < b ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+}
+
+Result<ApiTime> ParseTime(std::string_view text) {
   if (auto f = ParseGoFloat(text)) {
+    // Go: s, ns := math.Modf(t); ns = math.Round(ns*1000) / 1000;
+    // time.Unix(int64(s), int64(ns*float64(time.Second))).
     double secs;
     double frac = std::modf(*f, &secs);
+    if (std::isinf(*f)) frac = std::nan("");  // Go's Modf; C's gives 0
     frac = std::round(frac * 1000) / 1000;
-    return static_cast<int64_t>(secs) * 1000 + static_cast<int64_t>(std::llround(frac * 1000));
+    return ApiTime::Unix(promql::GoFloatToInt64(secs), promql::GoFloatToInt64(frac * 1e9));
   }
   if (auto t = ParseRfc3339(text)) return *t;
-  if (text == "-292273086-05-16T16:47:06Z") return kMinTimeMs;
-  if (text == "292277025-08-18T07:12:54.999999999Z") return kMaxTimeMs;
+  if (text == "-292273086-05-16T16:47:06Z") return kMinTime;
+  if (text == "292277025-08-18T07:12:54.999999999Z") return kMaxTime;
   return Error(fmt::format("cannot parse {} to a valid timestamp", GoQuote(text)));
 }
 
 Result<int64_t> ParseDurationParam(std::string_view text) {
   if (auto f = ParseGoFloat(text)) {
     const double ns = *f * 1e9;
-    if (!(ns <= 9.223372036854775807e18 && ns >= -9.223372036854775808e18)) {
+    if (!(ns < 9.223372036854775808e18 && ns >= -9.223372036854775808e18)) {
       return Error(
           fmt::format("cannot parse {} to a valid duration. It overflows int64", GoQuote(text)));
     }
-    return static_cast<int64_t>(ns) / 1'000'000;
+    return static_cast<int64_t>(ns);
   }
-  if (auto d = ParseDuration(text); d.ok()) return d->count();
+  int64_t ns;
+  if (auto d = ParseDuration(text); d.ok() && !__builtin_mul_overflow(d->count(), 1'000'000, &ns)) {
+    return ns;
+  }
   return Error(fmt::format("cannot parse {} to a valid duration", GoQuote(text)));
 }
 
-Result<int64_t> TimeParam(const Request& request, std::string_view name, int64_t fallback) {
+namespace {
+
+template <typename ToMillis>
+Result<int64_t> TimeParamIn(const Request& request, std::string_view name, int64_t fallback,
+                            ToMillis to_millis) {
   const std::string* value = request.Param(name);
   if (value == nullptr || value->empty()) return fallback;
   auto t = ParseTime(*value);
@@ -124,7 +177,17 @@ Result<int64_t> TimeParam(const Request& request, std::string_view name, int64_t
     return Error(fmt::format("invalid parameter \"{}\": Invalid time value for '{}': {}", name,
                              name, t.error().message()));
   }
-  return t;
+  return to_millis(*t);
+}
+
+}  // namespace
+
+Result<int64_t> TimeParam(const Request& request, std::string_view name, int64_t fallback) {
+  return TimeParamIn(request, name, fallback, [](const ApiTime& t) { return t.StorageMillis(); });
+}
+
+Result<int64_t> EngineTimeParam(const Request& request, std::string_view name, int64_t fallback) {
+  return TimeParamIn(request, name, fallback, [](const ApiTime& t) { return t.EngineMillis(); });
 }
 
 Result<std::vector<std::vector<Matcher>>> MatcherSets(const std::vector<std::string>& selectors) {

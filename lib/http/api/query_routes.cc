@@ -22,16 +22,22 @@ std::string_view Param(const Request& request, std::string_view name) {
 }
 
 Response InvalidParam(std::string_view name, const std::string& message) {
-  return Failure(ErrorType::kBadData, "invalid parameter \"" + std::string(name) + "\": " + message);
+  return Failure(ErrorType::kBadData,
+                 "invalid parameter \"" + std::string(name) + "\": " + message);
 }
 
 ErrorType ToErrorType(promql::QueryErrorType t) {
   switch (t) {
-    case promql::QueryErrorType::kBadData: return ErrorType::kBadData;
-    case promql::QueryErrorType::kExecution: return ErrorType::kExecution;
-    case promql::QueryErrorType::kTimeout: return ErrorType::kTimeout;
-    case promql::QueryErrorType::kCanceled: return ErrorType::kCanceled;
-    case promql::QueryErrorType::kInternal: return ErrorType::kInternal;
+    case promql::QueryErrorType::kBadData:
+      return ErrorType::kBadData;
+    case promql::QueryErrorType::kExecution:
+      return ErrorType::kExecution;
+    case promql::QueryErrorType::kTimeout:
+      return ErrorType::kTimeout;
+    case promql::QueryErrorType::kCanceled:
+      return ErrorType::kCanceled;
+    case promql::QueryErrorType::kInternal:
+      return ErrorType::kInternal;
   }
   return ErrorType::kInternal;
 }
@@ -97,7 +103,8 @@ Result<promql::Engine> EngineFor(const Request& request, const promql::Engine& b
   if (std::string_view t = Param(request, "timeout"); !t.empty()) {
     auto timeout = ParseDurationParam(t);
     if (!timeout.ok()) return Error("invalid parameter \"timeout\": " + timeout.error().message());
-    options.timeout = std::min(options.timeout, Duration(*timeout));
+    options.timeout = std::min(
+        options.timeout, std::chrono::duration_cast<Duration>(std::chrono::nanoseconds(*timeout)));
   }
   return promql::Engine(options);
 }
@@ -106,11 +113,12 @@ Result<promql::Engine> EngineFor(const Request& request, const promql::Engine& b
 struct PreparedQuery {
   promql::ExprPtr expr;
   promql::Engine engine;
-  int64_t start = 0, end = 0, step = 0;  // step 0: instant query at `start`
+  int64_t start = 0, end = 0, step = 0;  // milliseconds: a range's step may be 0 (sub-ms)
+  bool range = false;                    // else an instant query at `start`
 };
 
 Result<PreparedQuery> PrepareInstant(const Request& request, const QueryContext& ctx) {
-  auto t = TimeParam(request, "time", ctx.now_ms());
+  auto t = EngineTimeParam(request, "time", ctx.now_ms());
   if (!t.ok()) return t.error();
   auto engine = EngineFor(request, *ctx.engine);
   if (!engine.ok()) return engine.error();
@@ -134,7 +142,7 @@ Result<PreparedQuery> PrepareRange(const Request& request, const QueryContext& c
         "invalid parameter \"step\": zero or negative query resolution step widths are not "
         "accepted. Try a positive integer");
   }
-  if ((*end - *start) / *step > kMaxPointsPerSeries) {
+  if (SubNanos(*end, *start) / *step > kMaxPointsPerSeries) {
     return Error(
         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
         "resolution (?step=XX)");
@@ -143,7 +151,8 @@ Result<PreparedQuery> PrepareRange(const Request& request, const QueryContext& c
   if (!engine.ok()) return engine.error();
   auto expr = promql::ParseExpr(Param(request, "query"));
   if (!expr.ok()) return expr.error();
-  return PreparedQuery{std::move(*expr), std::move(*engine), *start, *end, *step};
+  return PreparedQuery{std::move(*expr),    std::move(*engine), start->EngineMillis(),
+                       end->EngineMillis(), *step / 1'000'000,  true};
 }
 
 // Validates on the I/O thread, evaluates on the pool, replies from there.
@@ -151,18 +160,18 @@ void RunQuery(const Request& request, Reply reply, const QueryContext& ctx, bool
   auto prepared = range ? PrepareRange(request, ctx) : PrepareInstant(request, ctx);
   if (!prepared.ok()) return reply(Failure(ErrorType::kBadData, prepared.error().message()));
   auto query = std::make_shared<PreparedQuery>(std::move(*prepared));
-  ctx.pool->Submit([query, queryable = ctx.queryable, cancelled = request.cancelled,
-                    reply = std::move(reply)] {
-    const promql::QueryOutcome outcome =
-        query->step == 0
-            ? query->engine.Instant(*queryable, *query->expr, query->start, cancelled.get())
-            : query->engine.Range(*queryable, *query->expr, query->start, query->end,
-                                  query->step, cancelled.get());
-    if (!outcome.ok()) {
-      return reply(Failure(ToErrorType(outcome.error.type), outcome.error.message));
-    }
-    reply(SuccessRaw(ResultJson(outcome.result), outcome.result.warnings));
-  });
+  ctx.pool->Submit(
+      [query, queryable = ctx.queryable, cancelled = request.cancelled, reply = std::move(reply)] {
+        const promql::QueryOutcome outcome =
+            !query->range
+                ? query->engine.Instant(*queryable, *query->expr, query->start, cancelled.get())
+                : query->engine.Range(*queryable, *query->expr, query->start, query->end,
+                                      query->step, cancelled.get());
+        if (!outcome.ok()) {
+          return reply(Failure(ToErrorType(outcome.error.type), outcome.error.message));
+        }
+        reply(SuccessRaw(ResultJson(outcome.result), outcome.result.warnings));
+      });
 }
 
 Response FormatQuery(const Request& request) {
@@ -197,15 +206,12 @@ void AddQueryRoutes(ApiRoutes& routes, QueryContext context) {
     routes.Add(method, "/api/v1/query_range", [ctx](const Request& request, Reply reply) {
       RunQuery(request, std::move(reply), *ctx, true);
     });
-    routes.Add(method, "/api/v1/format_query", [](const Request& request, Reply reply) {
-      reply(FormatQuery(request));
-    });
-    routes.Add(method, "/api/v1/query_exemplars", [](const Request& request, Reply reply) {
-      reply(QueryExemplars(request));
-    });
+    routes.Add(method, "/api/v1/format_query",
+               [](const Request& request, Reply reply) { reply(FormatQuery(request)); });
+    routes.Add(method, "/api/v1/query_exemplars",
+               [](const Request& request, Reply reply) { reply(QueryExemplars(request)); });
   }
-  routes.Add("OPTIONS", "/api/v1/*path",
-             [](const Request&, Reply reply) { reply(NoContent()); });
+  routes.Add("OPTIONS", "/api/v1/*path", [](const Request&, Reply reply) { reply(NoContent()); });
 }
 
 }  // namespace tsdbd::http::api
