@@ -258,23 +258,31 @@ TEST(HeadWalTest, TruncateCheckpointsAndReplaysFromTheCheckpoint) {
   EXPECT_EQ((*h)->replay_stats().unknown_ref_samples, 0);
 }
 
-// The replay reports its segments as Prometheus 2.42 does: from the newest checkpoint's index
-// (0 without one) to the last segment (the one opened for writing included), all replayed at
-// the end, whether or not their records were dropped as older than the blocks.
-TEST(HeadWalTest, ReplayStatusGoesFromTheCheckpointToTheLastSegment) {
-  TempDir dir;
+// A WAL of 32 KiB uncompressed segments in dir, and 100 s chunk ranges.
+HeadOptions SmallSegmentOptions(const TempDir& dir) {
   HeadOptions o = testing::MemOptions();
   o.wal_dir = dir.path() + "/wal";
   o.wal_options.segment_size = 32 * 1024;
   o.wal_options.compress = false;
   o.chunk_range_ms = 100'000;
-  auto fill = [](Head& head, int from, int to) {
-    for (int b = from; b < to; ++b) {
-      auto app = head.NewAppender();
-      for (int i = 0; i < 40; ++i) ASSERT_TRUE(app->Append(0, Series(i), b * 1000, b).ok());
-      ASSERT_TRUE(app->Commit().ok());
-    }
-  };
+  return o;
+}
+
+// Commits samples of series 0..39 at seconds [from, to), one commit per second.
+void Fill(Head& head, int from, int to) {
+  for (int b = from; b < to; ++b) {
+    auto app = head.NewAppender();
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE(app->Append(0, Series(i), b * 1000, b).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+}
+
+// The replay reports its segments as Prometheus 2.42 does: from the newest checkpoint's index
+// (0 without one) to the last segment (the one opened for writing included), all replayed at
+// the end, whether or not their records were dropped as older than the blocks.
+TEST(HeadWalTest, ReplayStatusGoesFromTheCheckpointToTheLastSegment) {
+  TempDir dir;
+  const HeadOptions o = SmallSegmentOptions(dir);
   auto reopen = [&o](int64_t min_valid_time) {
     HeadOptions again = o;
     again.min_valid_time = min_valid_time;
@@ -288,7 +296,7 @@ TEST(HeadWalTest, ReplayStatusGoesFromTheCheckpointToTheLastSegment) {
   {
     auto h = Head::Open(o);
     ASSERT_TRUE(h.ok());
-    fill(**h, 0, 200);
+    Fill(**h, 0, 200);
   }
   {
     const auto [status, last] = reopen(MemSeries::kNoTime);
@@ -300,7 +308,7 @@ TEST(HeadWalTest, ReplayStatusGoesFromTheCheckpointToTheLastSegment) {
   {
     auto h = Head::Open(o);
     ASSERT_TRUE(h.ok());
-    fill(**h, 200, 500);
+    Fill(**h, 200, 500);
     ASSERT_TRUE((*h)->Truncate(300 * 1000).ok());
   }
   auto cp = wal::LastCheckpoint(o.wal_dir);
@@ -317,23 +325,12 @@ TEST(HeadWalTest, ReplayStatusGoesFromTheCheckpointToTheLastSegment) {
 // next truncation drops those segments and checkpoints after it, instead of failing.
 TEST(HeadWalTest, TruncateAfterACrashBetweenCheckpointAndSegmentRemoval) {
   TempDir dir;
-  HeadOptions o = testing::MemOptions();
-  o.wal_dir = dir.path() + "/wal";
-  o.wal_options.segment_size = 32 * 1024;
-  o.wal_options.compress = false;
-  o.chunk_range_ms = 100'000;
-  auto fill = [](Head& head, int from, int to) {
-    for (int b = from; b < to; ++b) {
-      auto app = head.NewAppender();
-      for (int i = 0; i < 40; ++i) ASSERT_TRUE(app->Append(0, Series(i), b * 1000, b).ok());
-      ASSERT_TRUE(app->Commit().ok());
-    }
-  };
+  const HeadOptions o = SmallSegmentOptions(dir);
   int covered = 0;
   {
     auto h = Head::Open(o);
     ASSERT_TRUE(h.ok());
-    fill(**h, 0, 500);
+    Fill(**h, 0, 500);
     auto segs = wal::ListSegments(o.wal_dir);
     ASSERT_TRUE(segs.ok());
     ASSERT_GT(segs->size(), 6u);
@@ -346,7 +343,7 @@ TEST(HeadWalTest, TruncateAfterACrashBetweenCheckpointAndSegmentRemoval) {
   auto h = Head::Open(o);
   ASSERT_TRUE(h.ok()) << h.error().message();
   const std::vector<SeriesData> before = All(**h);
-  fill(**h, 500, 800);
+  Fill(**h, 500, 800);
   ASSERT_TRUE((*h)->Truncate(300 * 1000).ok());
   auto segs = wal::ListSegments(o.wal_dir);
   ASSERT_TRUE(segs.ok());
