@@ -312,7 +312,7 @@ TYPED_TEST(QueryDifferentialTest, TimesAtTheEndsAnswerAsPrometheus) {
   }
   for (const char* range :
        {"start=1e16&end=1e16&step=1", "start=NaN&end=Inf&step=60", "start=0&end=1&step=0.0001",
-        "start=1&end=1&step=0.0001", "start=0&end=10&step=0.001",
+        "start=1&end=1&step=0.0001", "start=0&end=10&step=0.001", "start=0&end=100&step=NaN",
         "start=-292273086-05-16T16:47:06Z&end=292277025-08-18T07:12:54.999999999Z&step=1e9"}) {
     this->ExpectSame(std::string("/api/v1/query_range?query=time()&") + range);
   }

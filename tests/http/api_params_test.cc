@@ -72,6 +72,8 @@ TEST(ParseDurationParam, SecondsOrPrometheusDurationsInNanoseconds) {
   EXPECT_EQ(ParseDurationParam("x").error().message(), "cannot parse \"x\" to a valid duration");
   EXPECT_NE(ParseDurationParam("1e300").error().message().find("overflows int64"),
             std::string::npos);
+  // NaN passes Go's bounds check and converts to int64's minimum: a negative step.
+  EXPECT_EQ(*ParseDurationParam("NaN"), std::numeric_limits<int64_t>::min());
 }
 
 TEST(TimeParam, DefaultAndWrappedErrors) {

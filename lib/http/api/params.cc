@@ -151,12 +151,14 @@ Result<ApiTime> ParseTime(std::string_view text) {
 
 Result<int64_t> ParseDurationParam(std::string_view text) {
   if (auto f = ParseGoFloat(text)) {
+    // Go: ts > float64(math.MaxInt64) || ts < float64(math.MinInt64) fails (both bounds are
+    // 2^63 as float64, so 2^63 and NaN pass), then time.Duration(ts).
     const double ns = *f * 1e9;
-    if (!(ns < 9.223372036854775808e18 && ns >= -9.223372036854775808e18)) {
+    if (ns > 9.223372036854775808e18 || ns < -9.223372036854775808e18) {
       return Error(
           fmt::format("cannot parse {} to a valid duration. It overflows int64", GoQuote(text)));
     }
-    return static_cast<int64_t>(ns);
+    return promql::GoFloatToInt64(ns);
   }
   int64_t ns;
   if (auto d = ParseDuration(text); d.ok() && !__builtin_mul_overflow(d->count(), 1'000'000, &ns)) {
