@@ -16,10 +16,11 @@ Response Text(int status, std::string body) {
 
 void AddWriteRoutes(ApiRoutes& routes, bool enabled, storage::Appendable& db, WorkPool& pool) {
   if (!enabled) {
+    // Prometheus 2.42's words, which still name the older feature flag.
     routes.Add("POST", "/api/v1/write", [](const Request&, Reply reply) {
       reply(Text(404,
                  "remote write receiver needs to be enabled with "
-                 "--web.enable-remote-write-receiver\n"));
+                 "--enable-feature=remote-write-receiver\n"));
     });
     return;
   }
