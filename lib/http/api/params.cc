@@ -135,8 +135,9 @@ int64_t SubNanos(const ApiTime& a, const ApiTime& b) {
 
 Result<ApiTime> ParseTime(std::string_view text) {
   if (auto f = ParseGoFloat(text)) {
-    // Go: s, ns := math.Modf(t); ns = math.Round(ns*1000) / 1000;
-    // time.Unix(int64(s), int64(ns*float64(time.Second))).
+    // As Prometheus: the whole seconds and the fraction rounded to milliseconds, each
+    // converted by Go's int64(float) (the fraction as nanoseconds), then carried as
+    // time.Unix carries.
     double secs;
     double frac = std::modf(*f, &secs);
     if (std::isinf(*f)) frac = std::nan("");  // Go's Modf; C's gives 0
@@ -151,8 +152,8 @@ Result<ApiTime> ParseTime(std::string_view text) {
 
 Result<int64_t> ParseDurationParam(std::string_view text) {
   if (auto f = ParseGoFloat(text)) {
-    // Go: ts > float64(math.MaxInt64) || ts < float64(math.MinInt64) fails (both bounds are
-    // 2^63 as float64, so 2^63 and NaN pass), then time.Duration(ts).
+    // As Prometheus: refused only beyond ±2^63 nanoseconds (its bounds are int64's ends as
+    // float64s, so 2^63 and NaN pass), then converted by Go's int64(float).
     const double ns = *f * 1e9;
     if (ns > 9.223372036854775808e18 || ns < -9.223372036854775808e18) {
       return Error(
