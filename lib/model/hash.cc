@@ -30,7 +30,7 @@ uint64_t HashBytes(std::string_view data, uint64_t seed) {
     n -= 8;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
+  if (n > 0) std::memcpy(&tail, p, n);  // an empty view's data may be null
   h = (h ^ Mix(tail + n)) * kMul;
   return Mix(h);
 }
